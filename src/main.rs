@@ -1,0 +1,2 @@
+//! The `casscade` command.
+fn main() {}

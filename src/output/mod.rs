@@ -1,0 +1,1 @@
+//! Output: CQL JSON rendering of values and the dump document shape.

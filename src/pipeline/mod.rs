@@ -1,0 +1,1 @@
+//! The jobs, wired from the library's parts.

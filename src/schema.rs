@@ -1,0 +1,1 @@
+//! Table schemas from CQL files.

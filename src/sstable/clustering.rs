@@ -1,0 +1,188 @@
+//! Clustering prefix values (SSTABLE_FORMAT.md §4.6,
+//! `db/ClusteringPrefix.java` `serializeValuesWithoutSize`).
+//!
+//! Values come in batches of up to 32; each batch starts with a vint header
+//! holding two bits per value: bit `2i` = empty (no bytes follow), bit
+//! `2i+1` = null (no bytes follow). Otherwise the value follows, raw if its
+//! type is fixed-width, else with a vint length.
+
+use super::cursor::{Cursor, Short};
+use crate::types::CqlType;
+
+/// One clustering value as located in the input: null, or a byte range
+/// `[start, start + len)` of the cursor's underlying slice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueSpan {
+    /// A null component (only in COMPACT STORAGE prefixes).
+    Null,
+    /// The value's bytes (possibly empty).
+    Bytes {
+        /// Offset in the slice the cursor reads.
+        start: u32,
+        /// Length in bytes.
+        len: u32,
+    },
+}
+
+impl ValueSpan {
+    /// The value's bytes within `data`, or `None` for null.
+    #[inline]
+    pub fn get<'a>(&self, data: &'a [u8]) -> Option<&'a [u8]> {
+        match *self {
+            ValueSpan::Null => None,
+            ValueSpan::Bytes { start, len } => {
+                Some(data.get(start as usize..start as usize + len as usize).unwrap_or_default())
+            }
+        }
+    }
+}
+
+/// Failure to read clustering values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClusteringError {
+    /// The input ended.
+    Short,
+    /// More values than clustering columns.
+    TooManyValues,
+    /// A value's length does not fit in memory.
+    TooLong,
+}
+
+impl From<Short> for ClusteringError {
+    fn from(_: Short) -> Self {
+        ClusteringError::Short
+    }
+}
+
+/// Reads `count` values whose fixed widths are given by `fixed` (one entry
+/// per clustering column), calling `sink` with each value's span.
+#[inline]
+pub fn read_values(
+    c: &mut Cursor<'_>,
+    fixed: &[Option<usize>],
+    count: usize,
+    mut sink: impl FnMut(ValueSpan),
+) -> Result<(), ClusteringError> {
+    if count > fixed.len() {
+        return Err(ClusteringError::TooManyValues);
+    }
+    let mut header = 0u64;
+    for (i, width) in fixed.iter().take(count).enumerate() {
+        if i % 32 == 0 {
+            header = c.uvint()?;
+        }
+        let shift = (i % 32) * 2;
+        if header & (1 << (shift + 1)) != 0 {
+            sink(ValueSpan::Null);
+        } else if header & (1 << shift) != 0 {
+            sink(ValueSpan::Bytes { start: c.pos() as u32, len: 0 });
+        } else {
+            let len = match width {
+                Some(w) => *w,
+                None => usize::try_from(c.uvint()?).map_err(|_| ClusteringError::TooLong)?,
+            };
+            let start = c.pos();
+            c.skip(len)?;
+            let len = u32::try_from(len).map_err(|_| ClusteringError::TooLong)?;
+            sink(ValueSpan::Bytes { start: start as u32, len });
+        }
+    }
+    Ok(())
+}
+
+/// Skips `count` values of the given types (used for STATS bounds).
+pub fn skip_values(c: &mut Cursor<'_>, types: &[CqlType], count: usize) -> Result<(), Short> {
+    let fixed: Vec<Option<usize>> = types.iter().map(CqlType::fixed_len).collect();
+    read_values(c, &fixed, count, |_| {}).map_err(|_| Short)
+}
+
+/// The kind byte of a clustering bound or boundary (§4.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum BoundKind {
+    /// 0: end of a range, excluding the prefix.
+    ExclEnd,
+    /// 1: start of a range, including the prefix.
+    InclStart,
+    /// 2: closes a range excluding the prefix and opens one including it.
+    ExclEndInclStart,
+    /// 5: closes a range including the prefix and opens one excluding it.
+    InclEndExclStart,
+    /// 6: end of a range, including the prefix.
+    InclEnd,
+    /// 7: start of a range, excluding the prefix.
+    ExclStart,
+}
+
+impl BoundKind {
+    /// Decodes a kind byte; 3 (static), 4 (row), 8/9 (sstable bounds) are not
+    /// valid for range-tombstone markers.
+    pub fn from_byte(b: u8) -> Option<BoundKind> {
+        Some(match b {
+            0 => BoundKind::ExclEnd,
+            1 => BoundKind::InclStart,
+            2 => BoundKind::ExclEndInclStart,
+            5 => BoundKind::InclEndExclStart,
+            6 => BoundKind::InclEnd,
+            7 => BoundKind::ExclStart,
+            _ => return None,
+        })
+    }
+
+    /// Whether this marker is a boundary (closes one deletion, opens another).
+    pub fn is_boundary(self) -> bool {
+        matches!(self, BoundKind::ExclEndInclStart | BoundKind::InclEndExclStart)
+    }
+
+    /// For a bound: whether it starts a range.
+    pub fn is_start(self) -> bool {
+        matches!(self, BoundKind::InclStart | BoundKind::ExclStart)
+    }
+
+    /// For a bound: whether the prefix itself is included.
+    pub fn is_inclusive(self) -> bool {
+        matches!(self, BoundKind::InclStart | BoundKind::InclEnd)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(bytes: &[u8], fixed: &[Option<usize>], count: usize) -> Vec<Option<Vec<u8>>> {
+        let mut c = Cursor::new(bytes);
+        let mut out = Vec::new();
+        read_values(&mut c, fixed, count, |v| out.push(v.get(bytes).map(<[u8]>::to_vec))).unwrap();
+        assert!(c.is_empty());
+        out
+    }
+
+    #[test]
+    fn fixed_variable_empty_and_null() {
+        // header: value 1 empty (bit 2), value 2 null (bit 5)
+        let bytes = [0x24, 0, 0, 0, 7];
+        let v = values(&bytes, &[Some(4), None, None], 3);
+        assert_eq!(v, vec![Some(vec![0, 0, 0, 7]), Some(vec![]), None]);
+        let bytes = [0x00, 0x02, b'h', b'i'];
+        assert_eq!(values(&bytes, &[None], 1), vec![Some(b"hi".to_vec())]);
+    }
+
+    #[test]
+    fn second_batch_header_before_value_32() {
+        let fixed = vec![None; 35];
+        let mut bytes = vec![0x00];
+        for i in 0..35u8 {
+            if i == 32 {
+                bytes.push(0x00);
+            }
+            bytes.extend_from_slice(&[1, i]);
+        }
+        let v = values(&bytes, &fixed, 35);
+        assert_eq!(v[33], Some(vec![33]));
+    }
+
+    #[test]
+    fn too_many_values_is_an_error() {
+        let mut c = Cursor::new(&[0]);
+        assert_eq!(read_values(&mut c, &[None], 2, |_| {}), Err(ClusteringError::TooManyValues));
+    }
+}

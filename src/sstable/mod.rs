@@ -1,0 +1,217 @@
+//! The SSTable on-disk format, 3.0 → 5.0: pure decoding, no reconciliation,
+//! no output (SSTABLE_FORMAT.md).
+//!
+//! An [`SSTable`] is opened from any of its component files: the version is
+//! checked first (pre-3.0 and unknown versions are refused by name), then
+//! TOC.txt, Statistics.db (partitioner, stats, serialization header) and
+//! CompressionInfo.db are read. [`SSTable::reader`] streams Data.db,
+//! verifying chunk CRCs, CRC.db and Digest.crc32 as it goes.
+//!
+//! Byte order is big-endian everywhere except where Cassandra itself uses
+//! little-endian (the LZ4 length prefix, Summary.db), which the modules that
+//! read those say explicitly.
+
+pub mod clustering;
+pub mod compression;
+pub mod cursor;
+pub mod data_source;
+pub mod descriptor;
+pub mod header;
+pub mod index;
+pub mod reader;
+pub mod row;
+pub mod statistics;
+mod unfiltered;
+pub mod version;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::types::token::Partitioner;
+
+pub use compression::{CompressionInfo, Compressor};
+pub use descriptor::{Component, Descriptor};
+pub use header::{ColumnDef, Columns, SerializationHeader};
+pub use reader::{DataReader, PartitionHeader};
+pub use row::{Cell, ColumnData, DeletionTime, Expiration, LivenessInfo, Marker, Row, Unfiltered};
+pub use statistics::Statistics;
+pub use version::{Format, Version};
+
+/// How to open an SSTable.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// Columns a schema declares as frozen UDTs although the header says
+    /// multi-cell (Cassandra 3.0 wrote frozen UDTs as bare `UserType`).
+    pub frozen_columns: Vec<String>,
+}
+
+/// An opened SSTable: its metadata, ready to stream Data.db.
+#[derive(Debug, Clone)]
+pub struct SSTable {
+    descriptor: Descriptor,
+    version: Version,
+    toc: Option<Vec<String>>,
+    statistics: Statistics,
+    header: Arc<SerializationHeader>,
+    partitioner: Partitioner,
+    compression: Option<CompressionInfo>,
+    data_file_len: u64,
+}
+
+impl SSTable {
+    /// Opens the SSTable that `path` (any of its component files) belongs to.
+    pub fn open(path: &Path) -> Result<SSTable> {
+        SSTable::open_with(path, &OpenOptions::default())
+    }
+
+    /// Opens with options.
+    pub fn open_with(path: &Path, options: &OpenOptions) -> Result<SSTable> {
+        let descriptor = Descriptor::from_path(path)?;
+        let data_path = descriptor.data_path();
+        let version = Version::parse(descriptor.version(), descriptor.format())
+            .map_err(|e| e.with_path(&data_path))?;
+        let toc = read_toc(&descriptor)?;
+        let listed =
+            |c: Component| toc.as_ref().is_none_or(|t| t.iter().any(|l| l == c.file_suffix()));
+        for required in [Component::Data, Component::Statistics] {
+            if toc.is_some() && !listed(required) {
+                return Err(Error::corrupt(format!("TOC.txt does not list {required}"))
+                    .with_path(descriptor.path_of(Component::Toc)));
+            }
+        }
+        let stats_path = descriptor.path_of(Component::Statistics);
+        let stats_bytes = read_file(&stats_path, "Statistics.db")?;
+        let statistics =
+            Statistics::parse(&stats_bytes, &version).map_err(|e| e.with_path(&stats_path))?;
+        let header = SerializationHeader::from_raw(&statistics.header, &options.frozen_columns)
+            .map_err(|e| e.with_path(&stats_path))?;
+        let partitioner = Partitioner::from_class(&statistics.partitioner);
+        let data_file_len = std::fs::metadata(&data_path)
+            .map_err(|e| Error::io("reading Data.db metadata", e).with_path(&data_path))?
+            .len();
+        let ci_path = descriptor.path_of(Component::CompressionInfo);
+        let compression = if ci_path.exists() {
+            let bytes = read_file(&ci_path, "CompressionInfo.db")?;
+            Some(
+                CompressionInfo::parse(&bytes, &version, data_file_len)
+                    .map_err(|e| e.with_path(&ci_path))?,
+            )
+        } else if toc.is_some() && listed(Component::CompressionInfo) {
+            return Err(Error::new(
+                ErrorKind::Corrupt,
+                "TOC.txt lists CompressionInfo.db but it is missing",
+            )
+            .with_path(ci_path));
+        } else {
+            None
+        };
+        Ok(SSTable {
+            descriptor,
+            version,
+            toc,
+            statistics,
+            header: Arc::new(header),
+            partitioner,
+            compression,
+            data_file_len,
+        })
+    }
+
+    /// Starts streaming Data.db from the first partition.
+    pub fn reader(&self) -> Result<DataReader> {
+        let d = &self.descriptor;
+        let existing = |c: Component| Some(d.path_of(c)).filter(|p| p.exists());
+        let crc = if self.compression.is_none() { existing(Component::Crc) } else { None };
+        let digest = existing(Component::Digest);
+        let data_path = d.data_path();
+        let source = data_source::DataSource::open(
+            &data_path,
+            self.compression.clone(),
+            crc.as_deref(),
+            digest.as_deref(),
+        )?;
+        let reader = DataReader::new(
+            &data_path,
+            source,
+            Arc::clone(&self.header),
+            self.version.is_oa(),
+            self.partitioner.clone(),
+        );
+        // Index.db (BIG only) is checked against Data.db as partitions go by.
+        match existing(Component::Index) {
+            Some(p) if self.version.format() == Format::Big => {
+                Ok(reader.with_index(index::IndexVerifier::open(&p)?))
+            }
+            _ => Ok(reader),
+        }
+    }
+
+    /// The file-name descriptor.
+    pub fn descriptor(&self) -> &Descriptor {
+        &self.descriptor
+    }
+
+    /// The format version.
+    pub fn version(&self) -> &Version {
+        &self.version
+    }
+
+    /// The components TOC.txt lists, when it exists.
+    pub fn toc(&self) -> Option<&[String]> {
+        self.toc.as_deref()
+    }
+
+    /// Statistics.db.
+    pub fn statistics(&self) -> &Statistics {
+        &self.statistics
+    }
+
+    /// The decoded serialization header.
+    pub fn header(&self) -> &Arc<SerializationHeader> {
+        &self.header
+    }
+
+    /// The partitioner.
+    pub fn partitioner(&self) -> &Partitioner {
+        &self.partitioner
+    }
+
+    /// CompressionInfo.db, when Data.db is compressed.
+    pub fn compression(&self) -> Option<&CompressionInfo> {
+        self.compression.as_ref()
+    }
+
+    /// Data.db's size as stored.
+    pub fn data_file_len(&self) -> u64 {
+        self.data_file_len
+    }
+
+    /// Data.db's path.
+    pub fn data_path(&self) -> PathBuf {
+        self.descriptor.data_path()
+    }
+}
+
+fn read_file(path: &Path, what: &str) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| Error::io(format!("reading {what}"), e).with_path(path))
+}
+
+/// Reads TOC.txt when present: one component suffix per line.
+fn read_toc(d: &Descriptor) -> Result<Option<Vec<String>>> {
+    let path = d.path_of(Component::Toc);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io("reading TOC.txt", e).with_path(&path)),
+    };
+    let text = String::from_utf8(bytes)
+        .map_err(|_| Error::corrupt("TOC.txt is not text").with_path(&path))?;
+    let lines: Vec<String> =
+        text.lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect();
+    if let Some(bad) = lines.iter().find(|l| l.contains(['/', '\\', '\0'])) {
+        return Err(Error::corrupt(format!("TOC.txt lists an impossible component {bad:?}"))
+            .with_path(&path));
+    }
+    Ok(Some(lines))
+}

@@ -1,0 +1,310 @@
+//! Decoded rows, cells and range-tombstone markers, as borrowed views over
+//! the reader's buffer (SSTABLE_FORMAT.md §4.4–§4.9).
+//!
+//! The decoder fills reusable record vectors with offsets into the bytes of
+//! the current unfiltered; the views here pair those records with the bytes
+//! and the header, so reading a row allocates nothing. A view lives until
+//! the next call on the reader.
+
+use super::clustering::{BoundKind, ValueSpan};
+use super::header::{ColumnDef, Columns};
+
+/// "No local deletion time": the cell is neither a tombstone nor expiring.
+pub const NO_LDT: i64 = i64::MAX;
+
+/// A deletion: everything with a timestamp `<= marked_for_delete_at` is
+/// shadowed. `local_deletion_time` is when it happened (seconds), used for
+/// gc_grace purging.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DeletionTime {
+    /// Timestamp of the deletion (µs by convention).
+    pub marked_for_delete_at: i64,
+    /// Local deletion time in seconds since the epoch: a signed 32-bit value
+    /// before `oa` (negative when it overflowed), unsigned from `oa` on.
+    pub local_deletion_time: i64,
+}
+
+/// Expiry of a row's primary-key liveness or of a cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Expiration {
+    /// Time to live, in seconds.
+    pub ttl: i32,
+    /// When it expires, in seconds since the epoch.
+    pub local_expiration_time: i64,
+}
+
+/// A row's primary-key liveness (the "row marker" an INSERT writes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LivenessInfo {
+    /// Write timestamp (µs).
+    pub timestamp: i64,
+    /// Expiry, when written with a TTL.
+    pub expiration: Option<Expiration>,
+}
+
+/// A byte range within the current unfiltered's bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Span {
+    pub start: u32,
+    pub len: u32,
+}
+
+impl Span {
+    #[inline]
+    pub fn get<'a>(&self, data: &'a [u8]) -> &'a [u8] {
+        data.get(self.start as usize..(self.start + self.len) as usize).unwrap_or_default()
+    }
+}
+
+/// Cell flag bits (§4.8).
+pub(crate) mod cell_flags {
+    pub const IS_DELETED: u8 = 0x01;
+    pub const IS_EXPIRING: u8 = 0x02;
+    pub const HAS_EMPTY_VALUE: u8 = 0x04;
+    pub const USE_ROW_TIMESTAMP: u8 = 0x08;
+    pub const USE_ROW_TTL: u8 = 0x10;
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CellRec {
+    pub flags: u8,
+    pub timestamp: i64,
+    pub ldt: i64,
+    pub ttl: i32,
+    pub path: Span,
+    pub value: Span,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ColumnRec {
+    pub index: u16,
+    pub complex_deletion: Option<DeletionTime>,
+    pub cells: std::ops::Range<u32>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RowRec {
+    pub is_static: bool,
+    pub liveness: Option<LivenessInfo>,
+    pub deletion: Option<DeletionTime>,
+    pub shadowable: bool,
+    pub scylla_shadowable: Option<DeletionTime>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MarkerRec {
+    pub kind: BoundKind,
+    /// The bound's deletion, or for a boundary the closing (end) deletion.
+    pub first: DeletionTime,
+    /// For a boundary: the opening (start) deletion.
+    pub second: Option<DeletionTime>,
+}
+
+/// One cell.
+#[derive(Debug, Clone, Copy)]
+pub struct Cell<'a> {
+    flags: u8,
+    /// Write timestamp (µs).
+    pub timestamp: i64,
+    ldt: i64,
+    ttl: i32,
+    /// The cell path of a multi-cell column: list timeuuid, set element,
+    /// map key or UDT field index. `None` for single-cell columns.
+    pub path: Option<&'a [u8]>,
+    /// The value bytes (empty for tombstones and set elements).
+    pub value: &'a [u8],
+}
+
+impl<'a> Cell<'a> {
+    /// Whether this is a tombstone (a deleted cell).
+    pub fn is_tombstone(&self) -> bool {
+        self.flags & cell_flags::IS_DELETED != 0
+    }
+
+    /// Whether this cell was written with a TTL.
+    pub fn is_expiring(&self) -> bool {
+        self.flags & cell_flags::IS_EXPIRING != 0
+    }
+
+    /// Local deletion time (tombstones) or expiration time (expiring
+    /// cells), in seconds; `None` for plain live cells.
+    pub fn local_deletion_time(&self) -> Option<i64> {
+        (self.ldt != NO_LDT).then_some(self.ldt)
+    }
+
+    /// TTL in seconds for expiring cells.
+    pub fn ttl(&self) -> Option<i32> {
+        self.is_expiring().then_some(self.ttl)
+    }
+
+    /// Whether the stored value was empty (flag HAS_EMPTY_VALUE).
+    pub fn has_empty_value(&self) -> bool {
+        self.flags & cell_flags::HAS_EMPTY_VALUE != 0
+    }
+}
+
+/// One column's data in a row: one cell for a simple column; for a
+/// multi-cell column an optional collection deletion and its cells.
+#[derive(Debug, Clone, Copy)]
+pub struct ColumnData<'a> {
+    /// The column.
+    pub def: &'a ColumnDef,
+    /// Index of the column in the header's column list (column order).
+    pub index: usize,
+    /// For a multi-cell column: the deletion of the whole collection/UDT
+    /// (written on overwrite), if any.
+    pub complex_deletion: Option<DeletionTime>,
+    cells: &'a [CellRec],
+    data: &'a [u8],
+}
+
+impl<'a> ColumnData<'a> {
+    /// The cells, in cell-path order.
+    pub fn cells(&self) -> impl ExactSizeIterator<Item = Cell<'a>> + 'a {
+        let complex = self.def.ty.multi_cell;
+        let data = self.data;
+        self.cells.iter().map(move |c| Cell {
+            flags: c.flags,
+            timestamp: c.timestamp,
+            ldt: c.ldt,
+            ttl: c.ttl,
+            path: complex.then(|| c.path.get(data)),
+            value: c.value.get(data),
+        })
+    }
+
+    /// Number of cells.
+    pub fn cell_count(&self) -> usize {
+        self.cells.len()
+    }
+}
+
+/// A row (regular or static).
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    pub(crate) data: &'a [u8],
+    pub(crate) rec: &'a RowRec,
+    pub(crate) clustering: &'a [ValueSpan],
+    pub(crate) columns: &'a [ColumnRec],
+    pub(crate) cells: &'a [CellRec],
+    pub(crate) defs: &'a Columns,
+    /// Offset of the row's first byte in the uncompressed Data.db.
+    pub position: u64,
+}
+
+impl<'a> Row<'a> {
+    /// Whether this is the partition's static row.
+    pub fn is_static(&self) -> bool {
+        self.rec.is_static
+    }
+
+    /// Number of clustering values (0 for the static row).
+    pub fn clustering_len(&self) -> usize {
+        self.clustering.len()
+    }
+
+    /// The clustering values in order; `None` is a null component (only
+    /// possible in COMPACT STORAGE prefixes).
+    pub fn clustering(&self) -> impl ExactSizeIterator<Item = Option<&'a [u8]>> + 'a {
+        let data = self.data;
+        self.clustering.iter().map(move |v| v.get(data))
+    }
+
+    /// Primary-key liveness, if the row has it.
+    pub fn liveness(&self) -> Option<LivenessInfo> {
+        self.rec.liveness
+    }
+
+    /// The row deletion, if any.
+    pub fn deletion(&self) -> Option<DeletionTime> {
+        self.rec.deletion
+    }
+
+    /// Whether the row deletion is shadowable (materialized views; Cassandra
+    /// extended flag 0x02).
+    pub fn deletion_is_shadowable(&self) -> bool {
+        self.rec.shadowable
+    }
+
+    /// ScyllaDB's separately encoded shadowable deletion (extended flag 0x80).
+    pub fn scylla_shadowable_deletion(&self) -> Option<DeletionTime> {
+        self.rec.scylla_shadowable
+    }
+
+    /// The columns present in the row, in column order.
+    pub fn columns(&self) -> impl Iterator<Item = ColumnData<'a>> + 'a {
+        let (defs, cells, data) = (self.defs, self.cells, self.data);
+        self.columns.iter().filter_map(move |c| {
+            let def = defs.defs().get(c.index as usize)?;
+            let cells = cells.get(c.cells.start as usize..c.cells.end as usize)?;
+            Some(ColumnData {
+                def,
+                index: c.index as usize,
+                complex_deletion: c.complex_deletion,
+                cells,
+                data,
+            })
+        })
+    }
+
+    /// Number of columns present.
+    pub fn column_count(&self) -> usize {
+        self.columns.len()
+    }
+
+    /// Whether the row carries nothing (no liveness, deletion or column).
+    pub fn is_empty(&self) -> bool {
+        self.rec.liveness.is_none()
+            && self.rec.deletion.is_none()
+            && self.rec.scylla_shadowable.is_none()
+            && self.columns.is_empty()
+    }
+}
+
+/// A range-tombstone bound or boundary marker.
+#[derive(Debug, Clone, Copy)]
+pub struct Marker<'a> {
+    pub(crate) data: &'a [u8],
+    pub(crate) rec: &'a MarkerRec,
+    pub(crate) clustering: &'a [ValueSpan],
+    /// Offset of the marker's first byte in the uncompressed Data.db.
+    pub position: u64,
+}
+
+impl<'a> Marker<'a> {
+    /// The bound kind.
+    pub fn kind(&self) -> BoundKind {
+        self.rec.kind
+    }
+
+    /// The clustering prefix (may be shorter than the clustering; empty for
+    /// the start or end of the whole partition).
+    pub fn clustering(&self) -> impl ExactSizeIterator<Item = Option<&'a [u8]>> + 'a {
+        let data = self.data;
+        self.clustering.iter().map(move |v| v.get(data))
+    }
+
+    /// Number of values in the prefix.
+    pub fn clustering_len(&self) -> usize {
+        self.clustering.len()
+    }
+
+    /// For a bound: its deletion. For a boundary: the deletion it closes.
+    pub fn deletion(&self) -> DeletionTime {
+        self.rec.first
+    }
+
+    /// For a boundary: the deletion it opens.
+    pub fn open_deletion(&self) -> Option<DeletionTime> {
+        self.rec.second
+    }
+}
+
+/// A row or a marker.
+#[derive(Debug, Clone, Copy)]
+pub enum Unfiltered<'a> {
+    /// A row.
+    Row(Row<'a>),
+    /// A range-tombstone marker.
+    Marker(Marker<'a>),
+}

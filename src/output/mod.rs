@@ -1,1 +1,10 @@
-//! Output: CQL JSON rendering of values and the dump document shape.
+//! Output: values rendered as Cassandra's CQL JSON, and the documents built
+//! from them. Depends only on `types` (and the byte cursor).
+
+pub mod bignum;
+pub mod cql_json;
+pub mod javafloat;
+pub mod json;
+pub mod names;
+pub mod numbers;
+pub mod temporal;

@@ -1,1 +1,7 @@
-//! The jobs, wired from the library's parts.
+//! The jobs, wired from the library's parts: discovery of SSTables, schema
+//! fitting, and the `dump` document and driver.
+
+pub mod discover;
+pub mod dump;
+pub mod dump_doc;
+pub mod schema_check;

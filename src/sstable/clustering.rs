@@ -6,8 +6,8 @@
 //! `2i+1` = null (no bytes follow). Otherwise the value follows, raw if its
 //! type is fixed-width, else with a vint length.
 
-use super::cursor::{Cursor, Short};
 use crate::types::CqlType;
+use crate::types::cursor::{Cursor, Short};
 
 /// One clustering value as located in the input: null, or a byte range
 /// `[start, start + len)` of the cursor's underlying slice.

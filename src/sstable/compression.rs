@@ -13,8 +13,8 @@
 
 use crate::error::{Error, ErrorKind, Offset, Result};
 
-use super::cursor::Cursor;
 use super::version::Version;
+use crate::types::cursor::Cursor;
 
 /// A chunk compressor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

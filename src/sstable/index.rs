@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind, Offset, Result};
 
-use super::cursor::decode_uvint;
+use crate::types::cursor::decode_uvint;
 
 /// Streams Index.db entries and compares them with Data.db partitions.
 #[derive(Debug)]

@@ -13,7 +13,6 @@
 
 pub mod clustering;
 pub mod compression;
-pub mod cursor;
 pub mod data_source;
 pub mod descriptor;
 pub mod header;
@@ -23,6 +22,8 @@ pub mod row;
 pub mod statistics;
 mod unfiltered;
 pub mod version;
+
+pub use crate::types::cursor;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -19,12 +19,12 @@ use std::sync::Arc;
 use crate::error::{Error, ErrorKind, Offset, Result};
 use crate::types::token::{Partitioner, Token};
 
-use super::cursor::Cursor;
 use super::data_source::{DataSource, Window};
 use super::header::SerializationHeader;
 use super::index::IndexVerifier;
 use super::row::{DeletionTime, Marker, Row, Unfiltered};
 use super::unfiltered::{Bases, Decoded, EXTENSION, Fail, IS_MARKER, IS_STATIC, UnfilteredDecoder};
+use crate::types::cursor::Cursor;
 
 /// The start of a partition.
 #[derive(Debug, Clone, Copy)]

@@ -13,8 +13,8 @@
 
 use crate::error::{Error, ErrorKind, Offset, Result};
 
-use super::cursor::{Cursor, Short};
 use super::version::Version;
+use crate::types::cursor::{Cursor, Short};
 
 /// Base of the header's minimum timestamp delta: 2015-09-22T00:00:00Z in µs.
 pub const TIMESTAMP_EPOCH: i64 = 1_442_880_000_000_000;

@@ -14,12 +14,12 @@
 //! read there is corruption, and the bytes consumed must equal it exactly.
 
 use super::clustering::{self, BoundKind, ClusteringError, ValueSpan};
-use super::cursor::{Cursor, Short};
 use super::header::{Columns, SerializationHeader};
 use super::row::{
     CellRec, ColumnRec, DeletionTime, Expiration, LivenessInfo, MarkerRec, NO_LDT, RowRec, Span,
     cell_flags as cf,
 };
+use crate::types::cursor::{Cursor, Short};
 
 pub(crate) const END_OF_PARTITION: u8 = 0x01;
 pub(crate) const IS_MARKER: u8 = 0x02;

@@ -2,6 +2,7 @@
 //! No I/O happens here.
 
 pub mod cql_type;
+pub mod cursor;
 pub mod marshal;
 pub mod token;
 

@@ -1,5 +1,6 @@
 //! A bounds-checked, big-endian reading cursor over a byte slice, with
-//! Cassandra's variable-length integers (SSTABLE_FORMAT.md §0, §2).
+//! Cassandra's variable-length integers (SSTABLE_FORMAT.md §0, §2). Used by
+//! the SSTable decoders and by value decoding (durations, vectors).
 //!
 //! Every primitive read either returns the value and advances, or returns
 //! [`Short`] and leaves the cursor where it was (a compound read such as

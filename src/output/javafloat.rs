@@ -1,0 +1,453 @@
+//! Java's `Double.toString` and `Float.toString` as JDK 8–18 print them
+//! (the legacy `FloatingDecimal.dtoa`), which Cassandra 3.0–5.0 use to render
+//! `float` and `double` values (CQL_JSON.md §6).
+//!
+//! This is not shortest-round-trip printing: large integer-valued numbers go
+//! through an integer shortcut that keeps too many digits (2^60 prints
+//! `1.15292150460684698E18`), and the general case uses a symmetric rounding
+//! interval with strict/non-strict tests that differ between its 32-bit,
+//! 64-bit and big-integer arithmetic modes — so those modes, including their
+//! wrapping arithmetic, are reproduced step by step.
+
+use super::bignum::BigUint;
+
+/// `floor(log2(5^i))+1` approximations used to pick the arithmetic width
+/// (`FloatingDecimal.N_5_BITS`).
+const N_5_BITS: [i32; 27] = [
+    0, 3, 5, 7, 10, 12, 14, 17, 19, 21, 24, 26, 28, 31, 33, 35, 38, 40, 42, 45, 47, 49, 52, 54, 56,
+    59, 61,
+];
+
+fn n5bits(i: i32) -> i32 {
+    usize::try_from(i).ok().and_then(|i| N_5_BITS.get(i).copied()).unwrap_or(i * 3)
+}
+
+fn pow5(i: i32) -> u64 {
+    5u64.wrapping_pow(i.max(0) as u32)
+}
+
+/// Appends Java's `Double.toString(v)`. NaN and infinities print as Java
+/// prints them (`NaN`, `Infinity`, `-Infinity`).
+pub fn write_double(out: &mut Vec<u8>, v: f64) {
+    if let Some(s) = special(v.is_nan(), v.is_infinite(), v.is_sign_negative()) {
+        out.extend_from_slice(s.as_bytes());
+        return;
+    }
+    let bits = v.to_bits();
+    let negative = bits >> 63 != 0;
+    let be = ((bits >> 52) & 0x7ff) as i32;
+    let f = bits & ((1u64 << 52) - 1);
+    if be == 0 && f == 0 {
+        out.extend_from_slice(if negative { b"-0.0" } else { b"0.0" });
+        return;
+    }
+    let (fract, e2, p) = if be == 0 {
+        let l = f.leading_zeros() as i32;
+        let s = l - 11;
+        (f << s, 1 - s - 1023, 64 - l)
+    } else {
+        (f | (1u64 << 52), be - 1023, 53)
+    };
+    emit(out, negative, fract, e2, p);
+}
+
+/// Appends Java's `Float.toString(v)`.
+pub fn write_float(out: &mut Vec<u8>, v: f32) {
+    if let Some(s) = special(v.is_nan(), v.is_infinite(), v.is_sign_negative()) {
+        out.extend_from_slice(s.as_bytes());
+        return;
+    }
+    let bits = v.to_bits();
+    let negative = bits >> 31 != 0;
+    let be = ((bits >> 23) & 0xff) as i32;
+    let f = bits & ((1u32 << 23) - 1);
+    if be == 0 && f == 0 {
+        out.extend_from_slice(if negative { b"-0.0" } else { b"0.0" });
+        return;
+    }
+    let (fract, e2, p) = if be == 0 {
+        let l = f.leading_zeros() as i32;
+        let s = l - 8;
+        (f << s, 1 - s - 127, 32 - l)
+    } else {
+        (f | (1u32 << 23), be - 127, 24)
+    };
+    emit(out, negative, u64::from(fract) << 29, e2, p);
+}
+
+fn special(nan: bool, inf: bool, neg: bool) -> Option<&'static str> {
+    if nan {
+        Some("NaN")
+    } else if inf {
+        Some(if neg { "-Infinity" } else { "Infinity" })
+    } else {
+        None
+    }
+}
+
+fn emit(out: &mut Vec<u8>, negative: bool, fract: u64, e2: i32, p: i32) {
+    let (mut digits, exp) = dtoa(fract, e2, p);
+    if digits.is_empty() {
+        // Not produced by any finite input; keeps the layout total.
+        digits.push(0);
+    }
+    if negative {
+        out.push(b'-');
+    }
+    layout(out, &digits, exp);
+}
+
+/// Digits (0–9 values) and decimal exponent E: value = 0.d1d2… × 10^E.
+fn dtoa(fract: u64, e2: i32, p: i32) -> (Vec<u8>, i32) {
+    let tail_zeros = fract.trailing_zeros() as i32;
+    let n = 53 - tail_zeros;
+    let t = (n - e2 - 1).max(0);
+
+    // Integer shortcut (developLongDigits).
+    if t == 0 && e2 <= 62 {
+        let insignificant = if e2 > p { insignificant_digits_for_pow2(e2 - p - 1) } else { 0 };
+        let mut value = if e2 >= 52 { fract << (e2 - 52) } else { fract >> (52 - e2) };
+        let mut exp = 0;
+        if insignificant != 0 {
+            let pow10 = 10u64.pow(insignificant as u32);
+            let residue = value % pow10;
+            value /= pow10;
+            exp += insignificant;
+            if residue >= pow10 >> 1 {
+                value += 1;
+            }
+        }
+        let text = value.to_string();
+        exp += text.len() as i32;
+        let digits: Vec<u8> = text.trim_end_matches('0').bytes().map(|b| b - b'0').collect();
+        return (digits, exp);
+    }
+
+    let mut dec_exp = estimate_dec_exp(fract, e2);
+    let b5 = (-dec_exp).max(0);
+    let mut b2 = b5 + t + e2;
+    let s5 = dec_exp.max(0);
+    let mut s2 = s5 + t;
+    let m5 = b5;
+    let mut m2 = b2 - p;
+    let f = fract >> tail_zeros;
+    b2 -= n - 1;
+    let common = b2.min(s2);
+    b2 -= common;
+    s2 -= common;
+    m2 -= common;
+    if n == 1 {
+        m2 -= 1;
+    }
+    if m2 < 0 {
+        b2 -= m2;
+        s2 -= m2;
+        m2 = 0;
+    }
+    let b_bits = n + b2 + n5bits(b5);
+    let ten_s_bits = s2 + 1 + n5bits(s5 + 1);
+
+    let mut digits = Vec::with_capacity(20);
+    let (high, low, diff_sign): (bool, bool, i32);
+    if b_bits < 64 && ten_s_bits < 64 {
+        if b_bits < 32 && ten_s_bits < 32 {
+            let b = (f as i32).wrapping_mul(pow5(b5) as i32).wrapping_shl(b2 as u32);
+            let s = (pow5(s5) as i32).wrapping_shl(s2 as u32);
+            let m = (pow5(m5) as i32).wrapping_shl(m2 as u32);
+            let r = digit_loop_i32(b, s, m, &mut dec_exp, &mut digits);
+            (high, low, diff_sign) = r;
+        } else {
+            let b = (f as i64).wrapping_mul(pow5(b5) as i64).wrapping_shl(b2 as u32);
+            let s = (pow5(s5) as i64).wrapping_shl(s2 as u32);
+            let m = (pow5(m5) as i64).wrapping_shl(m2 as u32);
+            let r = digit_loop_i64(b, s, m, &mut dec_exp, &mut digits);
+            (high, low, diff_sign) = r;
+        }
+    } else {
+        let mut b = BigUint::from_u64(f);
+        b.mul_pow5(b5 as u32);
+        b.shl(b2 as u32);
+        let s = BigUint::pow52(s5 as u32, s2 as u32);
+        let mut m = BigUint::pow52(m5 as u32 + 1, m2 as u32 + 1); // 10·M
+        let ten_s = BigUint::pow52(s5 as u32 + 1, s2 as u32 + 1);
+        let quo_rem = |b: &mut BigUint| -> u8 {
+            let mut q = 0u8;
+            while *b >= s {
+                b.sub_assign(&s);
+                q += 1;
+            }
+            b.mul_small(10);
+            q
+        };
+        let q = quo_rem(&mut b);
+        let mut lo = b < m;
+        let mut hi = b.add(&m) >= ten_s;
+        if q == 0 && !hi {
+            dec_exp -= 1;
+        } else {
+            digits.push(q);
+        }
+        if !(-3..8).contains(&dec_exp) {
+            hi = false;
+            lo = false;
+        }
+        while !lo && !hi {
+            let q = quo_rem(&mut b);
+            m.mul_small(10);
+            lo = b < m;
+            hi = b.add(&m) >= ten_s;
+            digits.push(q);
+        }
+        let d = if hi && lo {
+            let mut b2x = b.clone();
+            b2x.shl(1);
+            match b2x.cmp(&ten_s) {
+                std::cmp::Ordering::Less => -1,
+                std::cmp::Ordering::Equal => 0,
+                std::cmp::Ordering::Greater => 1,
+            }
+        } else {
+            0
+        };
+        (high, low, diff_sign) = (hi, lo, d);
+    }
+    let mut exp = dec_exp + 1;
+    if high {
+        let odd_last = digits.last().is_some_and(|d| d % 2 == 1);
+        if !low || diff_sign > 0 || (diff_sign == 0 && odd_last) {
+            round_up(&mut digits, &mut exp);
+        }
+    }
+    (digits, exp)
+}
+
+macro_rules! digit_loop {
+    ($name:ident, $t:ty) => {
+        /// Returns (high, low, sign of 2b − 10s).
+        fn $name(
+            mut b: $t,
+            s: $t,
+            mut m: $t,
+            dec_exp: &mut i32,
+            digits: &mut Vec<u8>,
+        ) -> (bool, bool, i32) {
+            let tens = s.wrapping_mul(10);
+            if s == 0 {
+                // Unreachable for real inputs; avoids a division by zero.
+                return (false, false, 0);
+            }
+            let mut q = b / s;
+            b = (b % s).wrapping_mul(10);
+            m = m.wrapping_mul(10);
+            let mut low = b < m;
+            let mut high = b.wrapping_add(m) > tens;
+            if q == 0 && !high {
+                *dec_exp -= 1;
+            } else {
+                digits.push(q as u8);
+            }
+            if !(-3..8).contains(dec_exp) {
+                high = false;
+                low = false;
+            }
+            while !low && !high {
+                q = b / s;
+                b = (b % s).wrapping_mul(10);
+                m = m.wrapping_mul(10);
+                if m > 0 {
+                    low = b < m;
+                    high = b.wrapping_add(m) > tens;
+                } else {
+                    low = true;
+                    high = true;
+                }
+                digits.push(q as u8);
+            }
+            let diff = b.wrapping_shl(1).wrapping_sub(tens);
+            (high, low, diff.signum() as i32)
+        }
+    };
+}
+
+digit_loop!(digit_loop_i32, i32);
+digit_loop!(digit_loop_i64, i64);
+
+fn round_up(digits: &mut [u8], exp: &mut i32) {
+    let mut i = digits.len();
+    while i > 0 {
+        i -= 1;
+        if digits[i] == 9 && i > 0 {
+            digits[i] = 0;
+        } else if digits[i] == 9 {
+            // Carry out of the first digit: 1 followed by zeros.
+            digits[0] = 1;
+            *exp += 1;
+            return;
+        } else {
+            digits[i] += 1;
+            return;
+        }
+    }
+}
+
+/// `FloatingDecimal.estimateDecExp`: ⌊log10(value)⌋, possibly one too high.
+#[allow(
+    clippy::approx_constant,
+    reason = "Java's literal, not LOG10_2: the result must match its rounding"
+)]
+fn estimate_dec_exp(fract: u64, e2: i32) -> i32 {
+    let m = f64::from_bits((1023u64 << 52) | (fract & ((1u64 << 52) - 1)));
+    let x = (m - 1.5) * 0.289529654 + 0.176091259 + f64::from(e2) * 0.301029995663981;
+    x.floor() as i32
+}
+
+/// Number of decimal digits of 2^p2, minus one (for 2 ≤ p2 ≤ 63; else 0).
+fn insignificant_digits_for_pow2(p2: i32) -> i32 {
+    if (2..64).contains(&p2) { (1u64 << p2).to_string().len() as i32 - 1 } else { 0 }
+}
+
+/// `toJavaFormatString` layout (§6.1).
+fn layout(out: &mut Vec<u8>, digits: &[u8], e: i32) {
+    let d = |x: &u8| b'0' + x;
+    let n = digits.len() as i32;
+    if e > 0 && e < 8 {
+        let k = n.min(e) as usize;
+        out.extend(digits[..k].iter().map(d));
+        if (k as i32) < e {
+            out.extend(std::iter::repeat_n(b'0', (e - k as i32) as usize));
+            out.extend_from_slice(b".0");
+        } else {
+            out.push(b'.');
+            if (k as i32) < n {
+                out.extend(digits[k..].iter().map(d));
+            } else {
+                out.push(b'0');
+            }
+        }
+    } else if e <= 0 && e > -3 {
+        out.extend_from_slice(b"0.");
+        out.extend(std::iter::repeat_n(b'0', (-e) as usize));
+        out.extend(digits.iter().map(d));
+    } else {
+        out.push(d(&digits[0]));
+        out.push(b'.');
+        if n > 1 {
+            out.extend(digits[1..].iter().map(d));
+        } else {
+            out.push(b'0');
+        }
+        out.push(b'E');
+        out.extend_from_slice((e - 1).to_string().as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(bits: u64) -> String {
+        let mut v = Vec::new();
+        write_double(&mut v, f64::from_bits(bits));
+        String::from_utf8(v).unwrap()
+    }
+
+    fn f(bits: u32) -> String {
+        let mut v = Vec::new();
+        write_float(&mut v, f32::from_bits(bits));
+        String::from_utf8(v).unwrap()
+    }
+
+    #[test]
+    fn double_vectors_from_cql_json_6_3() {
+        let cases: &[(u64, &str)] = &[
+            (0x0000000000000000, "0.0"),
+            (0x8000000000000000, "-0.0"),
+            (0x3ff0000000000000, "1.0"),
+            (0x4059000000000000, "100.0"),
+            (0x3fb999999999999a, "0.1"),
+            (0x3fd3333333333334, "0.30000000000000004"),
+            (0x3fd5555555555555, "0.3333333333333333"),
+            (0x3f50624dd2f1a9fc, "0.001"),
+            (0x3f5061e273273f09, "9.999E-4"),
+            (0x3f1a36e2eb1c432d, "1.0E-4"),
+            (0x3ee4f8b588e368f1, "1.0E-5"),
+            (0xbe90c6f7a0b5ed8d, "-2.5E-7"),
+            (0x416312cfe0000000, "9999999.0"),
+            (0x416312d000000000, "1.0E7"),
+            (0x41678c29dccccccd, "1.23456789E7"),
+            (0x4202a05f20000000, "1.0E10"),
+            (0x4340000000000000, "9.007199254740992E15"),
+            (0x43a2b8f321767cbc, "6.7454770672240998E17"),
+            (0x43b0000000000000, "1.15292150460684698E18"),
+            (0x43d0000000000000, "4.6116860184273879E18"),
+            (0x43e0000000000000, "9.223372036854776E18"),
+            (0x441587402986b0de, "9.928186520000001E19"),
+            (0x4439dbc79c045f1e, "4.7700540000000003E20"),
+            (0x44a52d02c7e14af6, "4.9999999999999996E22"),
+            (0x44b52d02c7e14af6, "9.999999999999999E22"),
+            (0x44c52d02c7e14af6, "1.9999999999999998E23"),
+            (0x4534ad502dd8e5e4, "2.4996964836998022E25"),
+            (0x54b249ad2594c37d, "1.0E100"),
+            (0x7fefffffffffffff, "1.7976931348623157E308"),
+            (0x0010000000000000, "2.2250738585072014E-308"),
+            (0x0060000000000000, "7.1202363472230444E-307"),
+            (0x0000000000000001, "4.9E-324"),
+            (0x0000000000000002, "1.0E-323"),
+            (0x0000000000000020, "1.58E-322"),
+            (0x7ff8000000000000, "NaN"),
+            (0x7ff0000000000000, "Infinity"),
+        ];
+        for &(bits, want) in cases {
+            assert_eq!(d(bits), want, "bits {bits:016x}");
+        }
+    }
+
+    #[test]
+    fn float_vectors_from_cql_json_6_3() {
+        let cases: &[(u32, &str)] = &[
+            (0x00000000, "0.0"),
+            (0x80000000, "-0.0"),
+            (0x3dcccccd, "0.1"),
+            (0x40490fdb, "3.1415927"),
+            (0x3a830f14, "9.999E-4"),
+            (0x4b18967f, "9999999.0"),
+            (0x4b189680, "1.0E7"),
+            (0x4b800000, "1.6777216E7"),
+            (0x4c000000, "3.3554432E7"),
+            (0x4e800000, "1.07374182E9"),
+            (0x4ceb79a3, "1.23456792E8"),
+            (0x52e8d4a5, "4.99999998E11"),
+            (0x571a9d36, "1.70000007E14"),
+            (0x58635fa9, "9.9999999E14"),
+            (0x501502f9, "1.0E10"),
+            (0x6a0bf8a0, "4.2303696E25"),
+            (0x7f7fffff, "3.4028235E38"),
+            (0x00800000, "1.17549435E-38"),
+            (0x00000001, "1.4E-45"),
+            (0x00000010, "2.24E-44"),
+        ];
+        for &(bits, want) in cases {
+            assert_eq!(f(bits), want, "bits {bits:08x}");
+        }
+    }
+
+    #[test]
+    fn common_decimal_values() {
+        for (v, want) in [
+            (0.11f64, "0.11"),
+            (1.5, "1.5"),
+            (-3.0, "-3.0"),
+            (12345.678, "12345.678"),
+            (0.55, "0.55"),
+        ] {
+            let mut out = Vec::new();
+            write_double(&mut out, v);
+            assert_eq!(String::from_utf8(out).unwrap(), want);
+        }
+        for (v, want) in [(0.1f32, "0.1"), (0.2, "0.2"), (0.3, "0.3"), (0.5, "0.5"), (2.5, "2.5")] {
+            let mut out = Vec::new();
+            write_float(&mut out, v);
+            assert_eq!(String::from_utf8(out).unwrap(), want);
+        }
+    }
+}

@@ -1,0 +1,412 @@
+//! The `casscade dump` document: one JSON object per partition per line, in
+//! the shape of Cassandra 5.0's `sstabledump -l` (CQL_JSON.md §9,
+//! `tools/JsonTransformer.java`).
+//!
+//! ```text
+//! {"table kind":"REGULAR","partition":{"key":[...],"position":N[,"deletion_info":{...}]},"rows":[...]}
+//! ```
+//! Rules reproduced from sstabledump:
+//! - `position` of the partition and of its static block is the offset just
+//!   after the partition header (key, deletion, static row); a row's is the
+//!   offset where it starts.
+//! - `clustering` is omitted for tables without clustering columns; a bound's
+//!   missing components print `"*"`.
+//! - a cell's `tstamp` is printed only when it differs from the row's
+//!   liveness timestamp (or there is none); `ttl`/`expires_at`/`expired` only
+//!   when the cell expires with a TTL different from the row's.
+//! - timestamps are `Instant.toString` (or, raw, the integer as a string).
+//!
+//! Extensions, present only when they apply: `key_columns` and
+//! `clustering_columns` (names, when a schema is given) in the partition
+//! object; `shadowable_deletion_info` for ScyllaDB's separately encoded
+//! shadowable row deletion. Counters show their total, not sstabledump's
+//! first eight context bytes.
+
+use crate::output::cql_json::{ValueError, write_json, write_string};
+use crate::output::json::{write_i64, write_str};
+use crate::output::names::cql_identifier;
+use crate::output::temporal::{Unit, instant_string};
+use crate::sstable::clustering::BoundKind;
+use crate::sstable::{
+    DeletionTime, LivenessInfo, Marker, PartitionHeader, Row, SerializationHeader,
+};
+use crate::types::CqlType;
+
+/// How timestamps are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TimestampFormat {
+    /// ISO-8601 (`Instant.toString`), sstabledump's default.
+    #[default]
+    Iso,
+    /// The stored integer as a JSON string (sstabledump `-t`).
+    Raw,
+}
+
+/// Settings of the dump document.
+#[derive(Debug, Clone, Default)]
+pub struct DumpOptions {
+    /// Timestamp format.
+    pub timestamps: TimestampFormat,
+    /// "Now" in seconds since the epoch, for the `expired` flags.
+    pub now: i64,
+    /// The `table kind` value (REGULAR, VIEW, INDEX).
+    pub table_kind: String,
+    /// Partition key column names, when known from a schema.
+    pub key_names: Option<Vec<String>>,
+    /// Clustering column names, when known from a schema.
+    pub clustering_names: Option<Vec<String>>,
+}
+
+/// Renders partitions into sstabledump-shaped JSON lines.
+#[derive(Debug)]
+pub struct DumpWriter<'h> {
+    header: &'h SerializationHeader,
+    options: DumpOptions,
+    first_row: bool,
+}
+
+impl<'h> DumpWriter<'h> {
+    /// A writer for one SSTable's header.
+    pub fn new(header: &'h SerializationHeader, options: DumpOptions) -> DumpWriter<'h> {
+        DumpWriter { header, options, first_row: true }
+    }
+
+    fn time(&self, out: &mut Vec<u8>, unit: Unit, v: i64) {
+        match self.options.timestamps {
+            TimestampFormat::Iso => write_str(out, instant_string(unit, v).as_bytes()),
+            TimestampFormat::Raw => write_str(out, v.to_string().as_bytes()),
+        }
+    }
+
+    fn deletion(&self, out: &mut Vec<u8>, d: &DeletionTime) {
+        out.extend_from_slice(b"{\"marked_deleted\":");
+        self.time(out, Unit::Micros, d.marked_for_delete_at);
+        out.extend_from_slice(b",\"local_delete_time\":");
+        self.time(out, Unit::Seconds, d.local_deletion_time);
+        out.push(b'}');
+    }
+
+    /// Starts a partition's line.
+    pub fn start_partition(
+        &mut self,
+        out: &mut Vec<u8>,
+        p: &PartitionHeader<'_>,
+    ) -> Result<(), ValueError> {
+        out.extend_from_slice(b"{\"table kind\":");
+        write_str(out, self.options.table_kind.as_bytes());
+        out.extend_from_slice(b",\"partition\":{\"key\":[");
+        write_key(out, &self.header.key_type, p.key)?;
+        out.push(b']');
+        if let Some(names) = &self.options.key_names {
+            out.extend_from_slice(b",\"key_columns\":");
+            write_name_list(out, names);
+        }
+        if let Some(names) = self.options.clustering_names.as_ref().filter(|n| !n.is_empty()) {
+            out.extend_from_slice(b",\"clustering_columns\":");
+            write_name_list(out, names);
+        }
+        out.extend_from_slice(b",\"position\":");
+        write_i64(out, p.header_end as i64);
+        if let Some(d) = &p.deletion {
+            out.extend_from_slice(b",\"deletion_info\":");
+            self.deletion(out, d);
+        }
+        out.extend_from_slice(b"},\"rows\":[");
+        self.first_row = true;
+        Ok(())
+    }
+
+    /// Ends the partition's line (with its newline).
+    pub fn end_partition(&mut self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"]}\n");
+    }
+
+    fn separator(&mut self, out: &mut Vec<u8>) {
+        if !self.first_row {
+            out.push(b',');
+        }
+        self.first_row = false;
+    }
+
+    fn clustering<'a>(
+        &self,
+        out: &mut Vec<u8>,
+        values: impl Iterator<Item = Option<&'a [u8]>>,
+        len: usize,
+    ) -> Result<(), ValueError> {
+        if len == 0 {
+            return Ok(());
+        }
+        out.extend_from_slice(b",\"clustering\":[");
+        let mut values = values;
+        for (i, ty) in self.header.clustering.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            match if i < len { values.next() } else { None } {
+                Some(Some(v)) => write_json(out, ty, v)
+                    .map_err(|e| e.context(format!("clustering value {i}")))?,
+                Some(None) => out.extend_from_slice(b"null"),
+                None => out.extend_from_slice(b"\"*\""),
+            }
+        }
+        out.push(b']');
+        Ok(())
+    }
+
+    /// A row (static or regular). `header_end` is the partition's, used as
+    /// the static block's position.
+    pub fn row(
+        &mut self,
+        out: &mut Vec<u8>,
+        row: &Row<'_>,
+        header_end: u64,
+    ) -> Result<(), ValueError> {
+        self.separator(out);
+        if row.is_static() {
+            out.extend_from_slice(b"{\"type\":\"static_block\",\"position\":");
+            write_i64(out, header_end as i64);
+        } else {
+            out.extend_from_slice(b"{\"type\":\"row\",\"position\":");
+            write_i64(out, row.position as i64);
+            self.clustering(out, row.clustering(), row.clustering_len())?;
+        }
+        let live = row.liveness();
+        if let Some(l) = &live {
+            self.liveness(out, l);
+        }
+        if let Some(d) = row.deletion() {
+            out.extend_from_slice(b",\"deletion_info\":");
+            self.deletion(out, &d);
+        }
+        if let Some(d) = row.scylla_shadowable_deletion() {
+            out.extend_from_slice(b",\"shadowable_deletion_info\":");
+            self.deletion(out, &d);
+        }
+        out.extend_from_slice(b",\"cells\":[");
+        let mut first = true;
+        for col in row.columns() {
+            let name = cql_identifier(&col.def.name);
+            if let Some(d) = col.complex_deletion {
+                if !first {
+                    out.push(b',');
+                }
+                first = false;
+                out.extend_from_slice(b"{\"name\":");
+                write_str(out, name.as_bytes());
+                out.extend_from_slice(b",\"deletion_info\":");
+                self.deletion(out, &d);
+                out.push(b'}');
+            }
+            let ty = &col.def.ty;
+            for cell in col.cells() {
+                if !first {
+                    out.push(b',');
+                }
+                first = false;
+                out.extend_from_slice(b"{\"name\":");
+                write_str(out, name.as_bytes());
+                let value_type: &CqlType = match (ty.multi_cell, &ty.ty, cell.path) {
+                    (true, CqlType::Udt(u), Some(path)) => {
+                        let index = field_index(path).ok_or_else(|| ValueError {
+                            message: format!("column {name}: UDT cell path of {} bytes is not a 2-byte field index", path.len()),
+                        })?;
+                        let (field, fty) = u.fields.get(index).ok_or_else(|| ValueError {
+                            message: format!("column {name}: UDT field index {index} beyond the type's {} fields", u.fields.len()),
+                        })?;
+                        out.extend_from_slice(b",\"path\":[");
+                        write_str(out, field.as_bytes());
+                        out.push(b']');
+                        fty
+                    }
+                    (true, t, Some(path)) => {
+                        out.extend_from_slice(b",\"path\":[");
+                        if let Some(pt) = t.cell_path_type() {
+                            write_string(out, pt, path)
+                                .map_err(|e| e.context(format!("column {name} cell path")))?;
+                        }
+                        out.push(b']');
+                        ty.cell_value_type().unwrap_or(&CqlType::Blob)
+                    }
+                    _ => &ty.ty,
+                };
+                if cell.is_tombstone() {
+                    out.extend_from_slice(b",\"deletion_info\":{\"local_delete_time\":");
+                    self.time(
+                        out,
+                        Unit::Seconds,
+                        cell.local_deletion_time().unwrap_or(i64::from(i32::MAX)),
+                    );
+                    out.push(b'}');
+                } else {
+                    out.extend_from_slice(b",\"value\":");
+                    write_json(out, value_type, cell.value)
+                        .map_err(|e| e.context(format!("column {name}")))?;
+                }
+                if live.is_none_or(|l| l.timestamp != cell.timestamp) {
+                    out.extend_from_slice(b",\"tstamp\":");
+                    self.time(out, Unit::Micros, cell.timestamp);
+                }
+                if let Some(ttl) = cell.ttl() {
+                    let row_ttl = live.and_then(|l| l.expiration).map_or(0, |e| e.ttl);
+                    if live.is_none() || ttl != row_ttl {
+                        let ldt = cell.local_deletion_time().unwrap_or(i64::from(i32::MAX));
+                        out.extend_from_slice(b",\"ttl\":");
+                        write_i64(out, i64::from(ttl));
+                        out.extend_from_slice(b",\"expires_at\":");
+                        self.time(out, Unit::Seconds, ldt);
+                        // Cell.isLive: a cell is live while now < its expiration.
+                        let expired = cell.is_tombstone() || self.options.now >= ldt;
+                        out.extend_from_slice(if expired {
+                            b",\"expired\":true"
+                        } else {
+                            b",\"expired\":false"
+                        });
+                    }
+                }
+                out.push(b'}');
+            }
+        }
+        out.extend_from_slice(b"]}");
+        Ok(())
+    }
+
+    fn liveness(&self, out: &mut Vec<u8>, l: &LivenessInfo) {
+        out.extend_from_slice(b",\"liveness_info\":{\"tstamp\":");
+        self.time(out, Unit::Micros, l.timestamp);
+        if let Some(e) = &l.expiration {
+            out.extend_from_slice(b",\"ttl\":");
+            write_i64(out, i64::from(e.ttl));
+            out.extend_from_slice(b",\"expires_at\":");
+            self.time(out, Unit::Seconds, e.local_expiration_time);
+            // LivenessInfo: expired when the expiration is before now.
+            let expired = e.local_expiration_time < self.options.now;
+            out.extend_from_slice(if expired {
+                b",\"expired\":true"
+            } else {
+                b",\"expired\":false"
+            });
+        }
+        out.push(b'}');
+    }
+
+    /// A range-tombstone bound or boundary.
+    pub fn marker(&mut self, out: &mut Vec<u8>, m: &Marker<'_>) -> Result<(), ValueError> {
+        self.separator(out);
+        let kind = m.kind();
+        if kind.is_boundary() {
+            out.extend_from_slice(b"{\"type\":\"range_tombstone_boundary\"");
+            // openBound first ("start"), then closeBound ("end").
+            let (open, close) = match kind {
+                BoundKind::ExclEndInclStart => (BoundKind::InclStart, BoundKind::ExclEnd),
+                _ => (BoundKind::ExclStart, BoundKind::InclEnd),
+            };
+            let open_deletion = m.open_deletion().unwrap_or(m.deletion());
+            self.bound(out, m, open, &open_deletion)?;
+            self.bound(out, m, close, &m.deletion())?;
+        } else {
+            out.extend_from_slice(b"{\"type\":\"range_tombstone_bound\"");
+            self.bound(out, m, kind, &m.deletion())?;
+        }
+        out.push(b'}');
+        Ok(())
+    }
+
+    fn bound(
+        &self,
+        out: &mut Vec<u8>,
+        m: &Marker<'_>,
+        kind: BoundKind,
+        d: &DeletionTime,
+    ) -> Result<(), ValueError> {
+        out.extend_from_slice(if kind.is_start() {
+            b",\"start\":{\"type\":"
+        } else {
+            b",\"end\":{\"type\":"
+        });
+        out.extend_from_slice(if kind.is_inclusive() {
+            b"\"inclusive\""
+        } else {
+            b"\"exclusive\""
+        });
+        self.clustering(out, m.clustering(), m.clustering_len())?;
+        out.extend_from_slice(b",\"deletion_info\":");
+        self.deletion(out, d);
+        out.push(b'}');
+        Ok(())
+    }
+}
+
+fn write_name_list(out: &mut Vec<u8>, names: &[String]) {
+    out.push(b'[');
+    for (i, n) in names.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_str(out, n.as_bytes());
+    }
+    out.push(b']');
+}
+
+fn field_index(path: &[u8]) -> Option<usize> {
+    let b: [u8; 2] = path.try_into().ok()?;
+    usize::try_from(i16::from_be_bytes(b)).ok()
+}
+
+/// The partition key as sstabledump prints it: one `getString` per
+/// component of a CompositeType key, else one string.
+pub fn write_key(out: &mut Vec<u8>, key_type: &CqlType, key: &[u8]) -> Result<(), ValueError> {
+    let CqlType::Composite(types) = key_type else {
+        return write_string(out, key_type, key);
+    };
+    let mut rest = key;
+    for (i, t) in types.iter().enumerate() {
+        if rest.is_empty() {
+            break;
+        }
+        let (len, tail) = rest.split_first_chunk::<2>().ok_or_else(|| ValueError {
+            message: "composite partition key truncated in a length".into(),
+        })?;
+        let len = u16::from_be_bytes(*len) as usize;
+        let (value, tail) = tail.split_at_checked(len).ok_or_else(|| ValueError {
+            message: format!("composite partition key component {i} truncated"),
+        })?;
+        let (&eoc, tail) = tail.split_first().ok_or_else(|| ValueError {
+            message: "composite partition key lacks an end byte".into(),
+        })?;
+        if i > 0 {
+            out.push(b',');
+        }
+        write_string(out, t, value)?;
+        rest = tail;
+        if eoc != 0 {
+            break;
+        }
+    }
+    if !rest.is_empty() {
+        return Err(ValueError {
+            message: format!("composite partition key has {} extra bytes", rest.len()),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::marshal::parse_type;
+
+    #[test]
+    fn composite_key_from_the_format_reference() {
+        // (1, 'hello', true) — §6.5.
+        let key = [0, 4, 0, 0, 0, 1, 0, 0, 5, b'h', b'e', b'l', b'l', b'o', 0, 0, 1, 1, 0];
+        let t = parse_type("CompositeType(Int32Type,UTF8Type,BooleanType)").unwrap();
+        let mut out = Vec::new();
+        write_key(&mut out, &t, &key).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), r#""1","hello","true""#);
+        assert!(
+            write_key(&mut Vec::new(), &t, &key[..5]).is_err(),
+            "truncated inside the first component"
+        );
+    }
+}

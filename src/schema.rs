@@ -1,1 +1,0 @@
-//! Table schemas from CQL files.

@@ -96,13 +96,25 @@ struct CrcDb {
 }
 
 enum Kind {
-    Compressed { info: CompressionInfo, next: usize, stored: Vec<u8>, codec: Decompressor },
-    Plain { crc: Option<CrcDb> },
+    Compressed {
+        info: CompressionInfo,
+        next: usize,
+        stored: Vec<u8>,
+        codec: Decompressor,
+    },
+    Plain {
+        crc: Option<CrcDb>,
+    },
+    /// An uncompressed stream already in memory (tests, fuzzing, remote
+    /// sources that fetched the bytes themselves); no checksums.
+    Memory {
+        data: Vec<u8>,
+    },
 }
 
 /// Produces the uncompressed Data.db stream.
 pub struct DataSource {
-    file: File,
+    file: Option<File>,
     path: PathBuf,
     file_len: u64,
     read: u64,
@@ -164,7 +176,7 @@ impl DataSource {
             }
         };
         Ok(DataSource {
-            file,
+            file: Some(file),
             path: path.to_path_buf(),
             file_len,
             read: 0,
@@ -175,6 +187,24 @@ impl DataSource {
             expected_digest,
             done: false,
         })
+    }
+
+    /// A source over an uncompressed Data.db stream held in memory. Nothing
+    /// is verified: the bytes are taken as they are.
+    pub fn from_bytes(name: &Path, data: Vec<u8>) -> DataSource {
+        let len = data.len() as u64;
+        DataSource {
+            file: None,
+            path: name.to_path_buf(),
+            file_len: len,
+            read: 0,
+            produced: 0,
+            total: len,
+            kind: Kind::Memory { data },
+            digest: crc32fast::Hasher::new(),
+            expected_digest: None,
+            done: false,
+        }
     }
 
     /// Total length of the uncompressed stream.
@@ -203,6 +233,7 @@ impl DataSource {
             let n = match &mut self.kind {
                 Kind::Compressed { .. } => self.next_chunk(window)?,
                 Kind::Plain { .. } => self.next_plain(window)?,
+                Kind::Memory { .. } => self.next_memory(window),
             };
             match n {
                 Some(0) => continue, // an empty trailing chunk
@@ -248,7 +279,8 @@ impl DataSource {
         let stored_len = usize::try_from(stored_len)
             .map_err(|_| Error::corrupt(format!("chunk {i} is too large")).with_path(&self.path))?;
         stored.resize(stored_len, 0);
-        self.file.read_exact(stored).map_err(|e| {
+        let Some(file) = self.file.as_mut() else { return Ok(None) };
+        file.read_exact(stored).map_err(|e| {
             Error::io(format!("reading compressed chunk {i} ({stored_len} bytes)"), e)
                 .with_path(&self.path)
                 .with_offset(Offset::File(at))
@@ -304,6 +336,20 @@ impl DataSource {
         Ok(Some(len))
     }
 
+    fn next_memory(&mut self, window: &mut Window) -> Option<usize> {
+        let Kind::Memory { data } = &self.kind else { return None };
+        let start = self.read as usize;
+        let n = (data.len() - start).min(PLAIN_BLOCK);
+        if n == 0 {
+            return None;
+        }
+        window.tail(n).copy_from_slice(&data[start..start + n]);
+        window.commit(n);
+        self.read += n as u64;
+        self.produced += n as u64;
+        Some(n)
+    }
+
     fn next_plain(&mut self, window: &mut Window) -> Result<Option<usize>> {
         let Kind::Plain { crc } = &self.kind else { return Ok(None) };
         let remaining = self.file_len - self.read;
@@ -317,7 +363,8 @@ impl DataSource {
         let n = (remaining as usize).min(block);
         let at = self.read;
         let dst = window.tail(n);
-        self.file.read_exact(dst).map_err(|e| {
+        let Some(file) = self.file.as_mut() else { return Ok(None) };
+        file.read_exact(dst).map_err(|e| {
             Error::io(format!("reading {n} bytes of Data.db"), e)
                 .with_path(&self.path)
                 .with_offset(Offset::File(at))

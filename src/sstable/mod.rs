@@ -148,6 +148,35 @@ impl SSTable {
         }
     }
 
+    /// The whole uncompressed Data.db stream, checksums verified.
+    pub fn read_uncompressed_data(&self) -> Result<Vec<u8>> {
+        let d = &self.descriptor;
+        let existing = |c: Component| Some(d.path_of(c)).filter(|p| p.exists());
+        let crc = if self.compression.is_none() { existing(Component::Crc) } else { None };
+        let mut source = data_source::DataSource::open(
+            &d.data_path(),
+            self.compression.clone(),
+            crc.as_deref(),
+            existing(Component::Digest).as_deref(),
+        )?;
+        let mut window = data_source::Window::default();
+        while source.fill(&mut window)? > 0 {}
+        Ok(window.from(0).to_vec())
+    }
+
+    /// A reader over `data`, an uncompressed Data.db stream for this
+    /// SSTable's header and version (for example a corrupted copy in a
+    /// test); nothing is verified.
+    pub fn reader_from_bytes(&self, data: Vec<u8>) -> DataReader {
+        DataReader::from_bytes(
+            &self.data_path(),
+            data,
+            Arc::clone(&self.header),
+            &self.version,
+            self.partitioner.clone(),
+        )
+    }
+
     /// The file-name descriptor.
     pub fn descriptor(&self) -> &Descriptor {
         &self.descriptor

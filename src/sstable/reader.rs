@@ -119,6 +119,26 @@ impl DataReader {
         }
     }
 
+    /// A reader over an uncompressed Data.db stream held in memory, decoded
+    /// with `header` under the rules of `version` (no checksum is checked).
+    /// `name` is used in error messages. This is how fuzzers and tests drive
+    /// the decoder directly.
+    pub fn from_bytes(
+        name: &Path,
+        data: Vec<u8>,
+        header: Arc<SerializationHeader>,
+        version: &super::Version,
+        partitioner: Partitioner,
+    ) -> DataReader {
+        DataReader::new(
+            name,
+            DataSource::from_bytes(name, data),
+            header,
+            version.is_oa(),
+            partitioner,
+        )
+    }
+
     /// Also checks every partition against Index.db.
     pub(crate) fn with_index(mut self, index: IndexVerifier) -> DataReader {
         self.index = Some(index);

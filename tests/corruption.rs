@@ -115,12 +115,12 @@ fn readable_generations(corpus: &Path) -> Vec<PathBuf> {
             } else if p.to_string_lossy().ends_with("-Data.db") {
                 // Only generations that read cleanly: mutating a broken file
                 // proves nothing new.
-                if let Ok(t) = SSTable::open(&p) {
-                    if t.reader().ok().and_then(|r| read_all(r).map(|_| ()).or(Some(()))).is_some()
+                let clean = SSTable::open(&p).ok().is_some_and(|t| {
+                    t.reader().ok().is_some_and(|r| read_all(r).is_none())
                         && t.read_uncompressed_data().is_ok()
-                    {
-                        out.push(p);
-                    }
+                });
+                if clean {
+                    out.push(p);
                 }
             }
         }

@@ -49,6 +49,7 @@ Options:
       --now TIME             The time `expired` flags compare with: RFC 3339
                              (2024-05-01T00:00:00Z) or epoch seconds [default: now]
       --skip-bad-sstables    Report unreadable SSTables on stderr and go on (exit code 1)
+      --stats                Print a summary to stderr: counts, bytes, time, peak memory
   -h, --help                 Print help
 ";
 
@@ -111,11 +112,19 @@ fn run(args: Vec<OsString>) -> Result<i32, Error> {
     }
 }
 
+/// Peak resident memory of this process (Linux `VmHWM`), in KiB.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 fn cmd_dump(mut p: lexopt::Parser) -> Result<i32, Error> {
     use lexopt::prelude::*;
     let mut req = DumpRequest::default();
     let mut schema_path: Option<PathBuf> = None;
     let mut now: Option<i64> = None;
+    let mut stats = false;
     while let Some(arg) = p.next().map_err(arg_err)? {
         match arg {
             Short('h') | Long("help") => {
@@ -137,6 +146,7 @@ fn cmd_dump(mut p: lexopt::Parser) -> Result<i32, Error> {
                 now = Some(time::parse_time(s).map_err(usage)?);
             }
             Long("skip-bad-sstables") => req.skip_bad = true,
+            Long("stats") => stats = true,
             Value(v) => req.inputs.push(v.into()),
             other => return Err(usage(other.unexpected().to_string())),
         }
@@ -148,12 +158,30 @@ fn cmd_dump(mut p: lexopt::Parser) -> Result<i32, Error> {
         req.schema = Some(Schema::load(&path)?);
     }
     req.now = now.unwrap_or_else(time::wall_clock_seconds);
+    let started = std::time::Instant::now();
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(256 * 1024, stdout.lock());
     let report = dump(&req, &mut out)?;
     out.flush().map_err(|e| Error::io("writing the dump", e))?;
     for e in &report.skipped {
         let _ = writeln!(io::stderr(), "casscade: skipped: {e}");
+    }
+    if stats {
+        let secs = started.elapsed().as_secs_f64();
+        let mb = report.bytes_read as f64 / 1e6;
+        let peak = peak_rss_kib()
+            .map(|k| format!("; peak memory {:.1} MiB", k as f64 / 1024.0))
+            .unwrap_or_default();
+        let _ = writeln!(
+            io::stderr(),
+            "casscade dump: {} SSTables, {} partitions, {} rows, {} range tombstone markers, \
+             {mb:.1} MB of Data.db in {secs:.2} s ({:.0} MB/s){peak}",
+            report.sstables,
+            report.partitions,
+            report.rows,
+            report.markers,
+            mb / secs.max(1e-9)
+        );
     }
     Ok(if report.skipped.is_empty() { 0 } else { 1 })
 }

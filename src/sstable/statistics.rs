@@ -40,6 +40,14 @@ pub struct RawHeader {
     pub regular_columns: Vec<(String, String)>,
 }
 
+impl RawHeader {
+    /// Parses a HEADER component's bytes (without the `na`+ CRC). Errors
+    /// carry the offset within those bytes.
+    pub fn parse(bytes: &[u8]) -> Result<RawHeader> {
+        parse_header(bytes).map_err(|(at, e)| e.with_offset(Offset::File(at as u64)))
+    }
+}
+
 /// The STATS component (the fields a reader may use; histograms skipped).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Stats {

@@ -1,0 +1,187 @@
+//! Reader and renderer throughput on the largest corpus SSTables, plus
+//! micro-benchmarks of the hot paths (vints, LZ4 chunks, JSON numbers and
+//! strings). Throughput is in bytes of *uncompressed* Data.db.
+//!
+//! `cargo bench --bench reader` (needs the corpus at ../shared/fixtures or
+//! $CASSCADE_CORPUS; without it only the micro-benchmarks run).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    missing_docs,
+    reason = "benchmark harness"
+)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use casscade::output::javafloat::write_double;
+use casscade::output::json::write_str;
+use casscade::pipeline::dump_doc::{DumpOptions, DumpWriter};
+use casscade::sstable::compression::{Compressor, Decompressor};
+use casscade::sstable::{DataReader, SSTable, Unfiltered};
+use casscade::types::cursor::{Cursor, encode_uvint};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+
+const FIXTURES: &[(&str, &str)] = &[
+    (
+        "rows_and_rts_4MB",
+        "scylladb/test/resource/sstables/3.x/uncompressed/filtering_and_forwarding_range_tombstones/mc-1-big-Data.db",
+    ),
+    (
+        "wide_text_rows_2MB",
+        "scylladb/test/resource/sstables/3.x/uncompressed/skip_using_index_rows/mc-1-big-Data.db",
+    ),
+    (
+        "tiny_partitions_1MB",
+        "scylladb/test/resource/sstables/3.x/uncompressed/write_many_live_partitions/mc-1-big-Data.db",
+    ),
+    (
+        "lz4_large_partition",
+        "scylladb/test/resource/sstables/large_partition/try1/data-1c6ace40fad111e7b9cf000000000002/mc-3-big-Data.db",
+    ),
+];
+
+fn corpus() -> Option<PathBuf> {
+    let root = std::env::var_os("CASSCADE_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures"));
+    root.join("real").is_dir().then_some(root)
+}
+
+/// Decodes every cell of a reader.
+fn consume(mut r: DataReader) -> u64 {
+    let mut cells = 0u64;
+    while r.next_partition().unwrap().is_some() {
+        while let Some(u) = r.next_unfiltered().unwrap() {
+            if let Unfiltered::Row(row) = u {
+                for c in row.columns() {
+                    for cell in c.cells() {
+                        cells += 1;
+                        std::hint::black_box(cell.value);
+                    }
+                }
+            }
+        }
+    }
+    cells
+}
+
+/// Decodes and renders every partition into a reused buffer.
+fn render(mut r: DataReader, header: &casscade::sstable::SerializationHeader, out: &mut Vec<u8>) {
+    let mut w = DumpWriter::new(
+        header,
+        DumpOptions { now: 1_600_000_000, table_kind: "REGULAR".into(), ..Default::default() },
+    );
+    while let Some(p) = r.next_partition().unwrap() {
+        out.clear();
+        let header_end = p.header_end;
+        w.start_partition(out, &p).unwrap();
+        while let Some(u) = r.next_unfiltered().unwrap() {
+            match u {
+                Unfiltered::Row(row) => w.row(out, &row, header_end).unwrap(),
+                Unfiltered::Marker(m) => w.marker(out, &m).unwrap(),
+            }
+            if out.len() > 1 << 16 {
+                std::hint::black_box(&out);
+                out.clear();
+            }
+        }
+        w.end_partition(out);
+        std::hint::black_box(&out);
+    }
+}
+
+fn sstables(c: &mut Criterion) {
+    let Some(corpus) = corpus() else {
+        eprintln!("SKIPPED: corpus not found; set CASSCADE_CORPUS for the SSTable benchmarks");
+        return;
+    };
+    for &(name, rel) in FIXTURES {
+        let path = corpus.join("real").join(rel);
+        let t = Arc::new(SSTable::open(&path).unwrap());
+        let bytes = t.read_uncompressed_data().unwrap();
+        let len = bytes.len() as u64;
+        let header = t.header().clone();
+
+        let mut g = c.benchmark_group(format!("decode/{name}"));
+        g.throughput(Throughput::Bytes(len));
+        g.bench_function("memory", |b| {
+            b.iter_batched(
+                || bytes.clone(),
+                |data| consume(t.reader_from_bytes(data)),
+                BatchSize::LargeInput,
+            )
+        });
+        g.bench_function("file", |b| b.iter(|| consume(t.reader().unwrap())));
+        g.finish();
+
+        let mut g = c.benchmark_group(format!("dump/{name}"));
+        g.throughput(Throughput::Bytes(len));
+        let mut out = Vec::with_capacity(1 << 17);
+        g.bench_function("memory", |b| {
+            b.iter_batched(
+                || bytes.clone(),
+                |data| render(t.reader_from_bytes(data), &header, &mut out),
+                BatchSize::LargeInput,
+            )
+        });
+        g.finish();
+    }
+}
+
+fn micro(c: &mut Criterion) {
+    let mut g = c.benchmark_group("micro");
+    let mut vints = Vec::new();
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for i in 0..100_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        encode_uvint(x >> (i % 64), &mut vints);
+    }
+    g.throughput(Throughput::Bytes(vints.len() as u64));
+    g.bench_function("vint_decode", |b| {
+        b.iter(|| {
+            let mut c = Cursor::new(&vints);
+            let mut s = 0u64;
+            while let Ok(v) = c.uvint() {
+                s = s.wrapping_add(v);
+            }
+            s
+        })
+    });
+    // One 64 KiB LZ4 chunk of row-like data.
+    let raw: Vec<u8> = (0..65536u32).map(|i| (i % 251) as u8 ^ (i / 4096) as u8).collect();
+    let mut chunk = (raw.len() as u32).to_le_bytes().to_vec();
+    chunk.extend_from_slice(&lz4_flex::block::compress(&raw));
+    let mut d = Decompressor::default();
+    let mut dst = vec![0u8; raw.len()];
+    g.throughput(Throughput::Bytes(raw.len() as u64));
+    g.bench_function("lz4_chunk_64k", |b| {
+        b.iter(|| d.decompress(Compressor::Lz4, &chunk, &mut dst).unwrap())
+    });
+    let doubles: Vec<f64> = (0..1000).map(|i| (i as f64) * 1.1 + 0.001 * i as f64).collect();
+    let mut out = Vec::with_capacity(1 << 16);
+    g.throughput(Throughput::Elements(doubles.len() as u64));
+    g.bench_function("java_double_1000", |b| {
+        b.iter(|| {
+            out.clear();
+            for &v in &doubles {
+                write_double(&mut out, v);
+            }
+        })
+    });
+    let text = "Санкт-Петербург \"quoted\" and plain ascii text of moderate length".repeat(4);
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    g.bench_function("json_string", |b| {
+        b.iter(|| {
+            out.clear();
+            write_str(&mut out, text.as_bytes());
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, sstables, micro);
+criterion_main!(benches);

@@ -23,7 +23,7 @@ use super::javafloat::{write_double, write_float};
 use super::json::{escape_into, write_i64, write_str};
 use super::numbers::{write_decimal, write_varint};
 use super::temporal::{
-    date_string, duration_string, time_string, timestamp_json, timestamp_string,
+    DateCache, date_string, duration_string, time_string, timestamp_string, write_timestamp_json,
 };
 use crate::types::cursor::Cursor;
 use crate::types::{CqlType, UdtDef};
@@ -111,10 +111,14 @@ pub fn write_json(out: &mut Vec<u8>, ty: &CqlType, v: &[u8]) -> Result<(), Value
         }
         CqlType::Timestamp | CqlType::LegacyDate => {
             let ms = i64::from_be_bytes(*exact(ty, v)?);
-            write_str(out, timestamp_json(ms).as_bytes());
+            out.push(b'"');
+            write_timestamp_json(out, &mut DateCache::default(), ms);
+            out.push(b'"');
         }
         CqlType::Uuid | CqlType::TimeUuid | CqlType::LexicalUuid => {
-            write_str(out, uuid_string(exact(ty, v)?).as_bytes());
+            out.push(b'"');
+            write_uuid(out, exact(ty, v)?);
+            out.push(b'"');
         }
         CqlType::Date | CqlType::Time | CqlType::Duration | CqlType::Inet => {
             out.push(b'"');
@@ -309,17 +313,23 @@ fn write_hex(out: &mut Vec<u8>, v: &[u8]) {
     }
 }
 
-/// Lower-case 8-4-4-4-12 text of 16 UUID bytes.
-pub fn uuid_string(b: &[u8; 16]) -> String {
-    let mut s = String::with_capacity(36);
+/// Appends the lower-case 8-4-4-4-12 text of 16 UUID bytes.
+pub fn write_uuid(out: &mut Vec<u8>, b: &[u8; 16]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     for (i, x) in b.iter().enumerate() {
         if matches!(i, 4 | 6 | 8 | 10) {
-            s.push('-');
+            out.push(b'-');
         }
-        use std::fmt::Write;
-        let _ = write!(s, "{x:02x}");
+        out.push(HEX[(x >> 4) as usize]);
+        out.push(HEX[(x & 15) as usize]);
     }
-    s
+}
+
+/// Lower-case 8-4-4-4-12 text of 16 UUID bytes.
+pub fn uuid_string(b: &[u8; 16]) -> String {
+    let mut out = Vec::with_capacity(36);
+    write_uuid(&mut out, b);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// `InetAddress.getHostAddress`: dotted IPv4, IPv4-mapped IPv6 as IPv4,
@@ -361,9 +371,23 @@ pub fn counter_total(ty: &CqlType, v: &[u8]) -> Result<i64, ValueError> {
 
 /// Appends `getString` of `v` as a JSON string (with quotes).
 pub fn write_string(out: &mut Vec<u8>, ty: &CqlType, v: &[u8]) -> Result<(), ValueError> {
-    let mut tmp = Vec::new();
-    write_string_unescaped(&mut tmp, ty, v)?;
-    write_str(out, &tmp);
+    // Fast paths for the usual key and path types: no temporary buffer.
+    match ty {
+        CqlType::Int | CqlType::BigInt | CqlType::SmallInt | CqlType::TinyInt if !v.is_empty() => {
+            out.push(b'"');
+            write_json(out, ty, v)?;
+            out.push(b'"');
+        }
+        CqlType::Text => write_str(out, utf8(ty, v)?.as_bytes()),
+        CqlType::Uuid | CqlType::TimeUuid | CqlType::LexicalUuid if v.len() == 16 => {
+            write_json(out, ty, v)?;
+        }
+        _ => {
+            let mut tmp = Vec::new();
+            write_string_unescaped(&mut tmp, ty, v)?;
+            write_str(out, &tmp);
+        }
+    }
     Ok(())
 }
 

@@ -61,17 +61,33 @@ fn itoa_buf() -> [u8; 20] {
     [0u8; 20]
 }
 
+/// "00".."99".
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
 /// Formats `v` into the end of `buf` and returns the digits.
+#[inline]
 fn fmt_i64(buf: &mut [u8; 20], v: i64) -> &[u8] {
     let mut n = v.unsigned_abs();
     let mut i = buf.len();
-    loop {
+    while n >= 100 {
+        let p = (n % 100) as usize * 2;
+        n /= 100;
+        i -= 2;
+        buf[i] = PAIRS[p];
+        buf[i + 1] = PAIRS[p + 1];
+    }
+    if n >= 10 {
+        let p = n as usize * 2;
+        i -= 2;
+        buf[i] = PAIRS[p];
+        buf[i + 1] = PAIRS[p + 1];
+    } else {
         i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+        buf[i] = b'0' + n as u8;
     }
     if v < 0 {
         i -= 1;

@@ -64,15 +64,14 @@ pub fn timestamp_string(ms: i64) -> String {
 }
 
 fn timestamp(ms: i64, sep: char) -> String {
-    let (days, in_day) = split_millis(ms);
-    let (y, m, d) = civil_from_days(days);
-    let mut s = String::with_capacity(24);
-    write_year_of_era(&mut s, y);
-    let (h, rest) = (in_day / 3_600_000, in_day % 3_600_000);
-    let (mi, rest) = (rest / 60_000, rest % 60_000);
-    let (sec, milli) = (rest / 1000, rest % 1000);
-    let _ = write!(s, "-{m:02}-{d:02}{sep}{h:02}:{mi:02}:{sec:02}.{milli:03}Z");
-    s
+    let mut out = Vec::with_capacity(32);
+    write_timestamp_json(&mut out, &mut DateCache::default(), ms);
+    if sep != ' '
+        && let Some(b) = out.iter_mut().rev().find(|b| **b == b' ')
+    {
+        *b = sep as u8;
+    }
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// `date` (unsigned days with the epoch at 2^31) as ISO_LOCAL_DATE.
@@ -139,6 +138,161 @@ pub fn duration_string(months: i32, days: i32, nanos: i64) -> String {
     s
 }
 
+/// "00".."99".
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+#[inline]
+fn pair(v: u64) -> [u8; 2] {
+    let i = (v % 100) as usize * 2;
+    [PAIRS[i], PAIRS[i + 1]]
+}
+
+/// Appends `v` zero-padded to `width` digits (v ≥ 0). Widths 2, 3, 6 and 9
+/// are the hot ones and write fixed-size arrays.
+#[inline]
+fn push_digits(out: &mut Vec<u8>, v: u64, width: usize) {
+    match width {
+        2 => out.extend_from_slice(&pair(v)),
+        3 => {
+            let [a, b] = pair(v);
+            out.extend_from_slice(&[b'0' + (v / 100 % 10) as u8, a, b]);
+        }
+        6 => {
+            let [a, b] = pair(v / 10_000);
+            let [c, d] = pair(v / 100);
+            let [e, f] = pair(v);
+            out.extend_from_slice(&[a, b, c, d, e, f]);
+        }
+        9 => {
+            let [a, b] = pair(v / 10_000_000);
+            let [c, d] = pair(v / 100_000);
+            let [e, f] = pair(v / 1000);
+            let [g, h] = pair(v / 10);
+            out.extend_from_slice(&[a, b, c, d, e, f, g, h, b'0' + (v % 10) as u8]);
+        }
+        _ => {
+            let text = v.to_string();
+            out.extend(std::iter::repeat_n(b'0', width.saturating_sub(text.len())));
+            out.extend_from_slice(text.as_bytes());
+        }
+    }
+}
+
+/// How the year of a date is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum YearStyle {
+    /// ISO proleptic year: sign when negative or beyond 4 digits.
+    Iso,
+    /// java.time `yyyy`: year-of-era, `+` beyond 4 digits.
+    YearOfEra,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct CachedDate {
+    day: i64,
+    style: YearStyle,
+    text: [u8; 24],
+    len: usize,
+}
+
+/// Remembers the last two dates rendered: in a dump, a deletion's
+/// timestamp and its local deletion time are usually on one or two days,
+/// and `civil_from_days` plus year formatting is most of the cost.
+#[derive(Debug, Clone, Copy)]
+pub struct DateCache {
+    slots: [CachedDate; 2],
+    next: usize,
+}
+
+impl Default for DateCache {
+    fn default() -> Self {
+        let empty = CachedDate { day: i64::MIN, style: YearStyle::Iso, text: [0; 24], len: 0 };
+        DateCache { slots: [empty; 2], next: 0 }
+    }
+}
+
+impl DateCache {
+    #[inline]
+    fn date(&mut self, day: i64, style: YearStyle) -> &[u8] {
+        let hit = self.slots.iter().position(|s| s.day == day && s.style == style);
+        let i = match hit {
+            Some(i) => i,
+            None => {
+                let (y, m, d) = civil_from_days(day);
+                let mut s = String::with_capacity(24);
+                match style {
+                    YearStyle::Iso => write_iso_year(&mut s, y),
+                    YearStyle::YearOfEra => write_year_of_era(&mut s, y),
+                }
+                let mut v = Vec::with_capacity(24);
+                v.extend_from_slice(s.as_bytes());
+                v.push(b'-');
+                push_digits(&mut v, u64::from(m), 2);
+                v.push(b'-');
+                push_digits(&mut v, u64::from(d), 2);
+                let i = self.next;
+                self.next = 1 - i;
+                let slot = &mut self.slots[i];
+                slot.len = v.len().min(slot.text.len());
+                slot.text[..slot.len].copy_from_slice(&v[..slot.len]);
+                slot.day = day;
+                slot.style = style;
+                i
+            }
+        };
+        let s = &self.slots[i];
+        &s.text[..s.len]
+    }
+}
+
+#[inline]
+fn push_time_of_day(out: &mut Vec<u8>, secs_of_day: i64) {
+    let s = secs_of_day as u64;
+    let [a, b] = pair(s / 3600);
+    let [c, d] = pair(s % 3600 / 60);
+    let [e, f] = pair(s % 60);
+    out.extend_from_slice(&[a, b, b':', c, d, b':', e, f]);
+}
+
+/// Appends a `timestamp` value as `SELECT JSON` renders it (no quotes).
+pub fn write_timestamp_json(out: &mut Vec<u8>, cache: &mut DateCache, ms: i64) {
+    let (days, in_day) = split_millis(ms);
+    out.extend_from_slice(cache.date(days, YearStyle::YearOfEra));
+    out.push(b' ');
+    push_time_of_day(out, in_day / 1000);
+    out.push(b'.');
+    push_digits(out, (in_day % 1000) as u64, 3);
+    out.push(b'Z');
+}
+
+/// Appends sstabledump's `dateString(unit, value)` (no quotes).
+pub fn write_instant(out: &mut Vec<u8>, cache: &mut DateCache, unit: Unit, value: i64) {
+    let (secs, nanos) = match unit {
+        Unit::Micros => (value / 1_000_000, value.saturating_mul(1000).rem_euclid(1_000_000_000)),
+        Unit::Seconds => (value, value.saturating_mul(1_000_000_000).rem_euclid(1_000_000_000)),
+    };
+    let (days, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    out.extend_from_slice(cache.date(days, YearStyle::Iso));
+    out.push(b'T');
+    push_time_of_day(out, sod);
+    if nanos != 0 {
+        out.push(b'.');
+        let n = nanos as u64;
+        if n.is_multiple_of(1_000_000) {
+            push_digits(out, n / 1_000_000, 3);
+        } else if n.is_multiple_of(1000) {
+            push_digits(out, n / 1000, 6);
+        } else {
+            push_digits(out, n, 9);
+        }
+    }
+    out.push(b'Z');
+}
+
 /// Units sstabledump converts from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
@@ -150,26 +304,9 @@ pub enum Unit {
 
 /// sstabledump's `dateString(unit, value)` → `Instant.toString()`.
 pub fn instant_string(unit: Unit, value: i64) -> String {
-    let (secs, nanos) = match unit {
-        Unit::Micros => (value / 1_000_000, value.saturating_mul(1000).rem_euclid(1_000_000_000)),
-        Unit::Seconds => (value, value.saturating_mul(1_000_000_000).rem_euclid(1_000_000_000)),
-    };
-    let (days, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
-    let mut s = String::with_capacity(32);
-    write_iso_year(&mut s, y);
-    let _ = write!(s, "-{m:02}-{d:02}T{:02}:{:02}:{:02}", sod / 3600, sod % 3600 / 60, sod % 60);
-    if nanos != 0 {
-        if nanos % 1_000_000 == 0 {
-            let _ = write!(s, ".{:03}", nanos / 1_000_000);
-        } else if nanos % 1000 == 0 {
-            let _ = write!(s, ".{:06}", nanos / 1000);
-        } else {
-            let _ = write!(s, ".{nanos:09}");
-        }
-    }
-    s.push('Z');
-    s
+    let mut out = Vec::with_capacity(32);
+    write_instant(&mut out, &mut DateCache::default(), unit, value);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -221,6 +358,40 @@ mod tests {
         assert_eq!(duration_string(-1, 0, 0), "-1mo");
         assert_eq!(duration_string(0, 7, 0), "7d");
         assert_eq!(duration_string(0, 0, 3_888_020_000_000), "1h4m48s20ms");
+    }
+
+    #[test]
+    fn digits_of_every_width() {
+        for (v, w, want) in [
+            (7u64, 2, "07"),
+            (7, 3, "007"),
+            (123, 3, "123"),
+            (123, 6, "000123"),
+            (123_456_789, 9, "123456789"),
+            (5, 9, "000000005"),
+            (42, 4, "0042"),
+        ] {
+            let mut out = Vec::new();
+            push_digits(&mut out, v, w);
+            assert_eq!(String::from_utf8(out).unwrap(), want);
+        }
+    }
+
+    #[test]
+    fn cached_dates_do_not_leak_between_days_or_styles() {
+        let mut c = DateCache::default();
+        let mut out = Vec::new();
+        write_instant(&mut out, &mut c, Unit::Seconds, 0);
+        out.push(b'|');
+        write_instant(&mut out, &mut c, Unit::Seconds, 86_400 * 365);
+        out.push(b'|');
+        write_timestamp_json(&mut out, &mut c, -62_167_219_200_000);
+        out.push(b'|');
+        write_instant(&mut out, &mut c, Unit::Seconds, -62_167_219_200);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "1970-01-01T00:00:00Z|1971-01-01T00:00:00Z|0001-01-01 00:00:00.000Z|0000-01-01T00:00:00.145224192Z"
+        );
     }
 
     #[test]

@@ -108,32 +108,35 @@ fn dump_one(
     let mut writer = DumpWriter::new(&header, options);
     let mut buf = Vec::with_capacity(64 * 1024);
     let write_err = |e: std::io::Error| Error::io("writing the dump", e);
+    let mut key = Vec::new();
     while let Some(p) = reader.next_partition()? {
         let header_end = p.header_end;
         let at = p.position;
-        let key_hex = hex(p.key);
-        let locate = |e: ValueError, pos: u64, what: &str| {
+        key.clear();
+        key.extend_from_slice(p.key);
+        // Only an error needs the key as text.
+        let locate = |e: ValueError, key: &[u8], pos: u64, what: &str| {
             Error::new(
                 ErrorKind::InvalidValue,
-                format!("partition key 0x{key_hex}, {what}: {}", e.message),
+                format!("partition key 0x{}, {what}: {}", hex(key), e.message),
             )
             .with_path(data)
             .with_offset(Offset::Data(pos))
         };
-        writer.start_partition(&mut buf, &p).map_err(|e| locate(e, at, "partition key"))?;
+        writer.start_partition(&mut buf, &p).map_err(|e| locate(e, &key, at, "partition key"))?;
         report.partitions += 1;
         while let Some(u) = reader.next_unfiltered()? {
             match u {
                 Unfiltered::Row(row) => {
                     writer
                         .row(&mut buf, &row, header_end)
-                        .map_err(|e| locate(e, row.position, "row"))?;
+                        .map_err(|e| locate(e, &key, row.position, "row"))?;
                     report.rows += 1;
                 }
                 Unfiltered::Marker(m) => {
                     writer
                         .marker(&mut buf, &m)
-                        .map_err(|e| locate(e, m.position, "range tombstone"))?;
+                        .map_err(|e| locate(e, &key, m.position, "range tombstone"))?;
                     report.markers += 1;
                 }
             }
@@ -143,9 +146,12 @@ fn dump_one(
             }
         }
         writer.end_partition(&mut buf);
-        out.write_all(&buf).map_err(write_err)?;
-        buf.clear();
+        if buf.len() >= 32 * 1024 {
+            out.write_all(&buf).map_err(write_err)?;
+            buf.clear();
+        }
     }
+    out.write_all(&buf).map_err(write_err)?;
     report.bytes_read += reader.bytes_read();
     Ok(())
 }

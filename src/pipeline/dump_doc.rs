@@ -25,7 +25,7 @@
 use crate::output::cql_json::{ValueError, write_json, write_string};
 use crate::output::json::{write_i64, write_str};
 use crate::output::names::cql_identifier;
-use crate::output::temporal::{Unit, instant_string};
+use crate::output::temporal::{DateCache, Unit, write_instant};
 use crate::sstable::clustering::BoundKind;
 use crate::sstable::{
     DeletionTime, LivenessInfo, Marker, PartitionHeader, Row, SerializationHeader,
@@ -63,22 +63,46 @@ pub struct DumpWriter<'h> {
     header: &'h SerializationHeader,
     options: DumpOptions,
     first_row: bool,
+    dates: DateCache,
+    /// `{"name":"<cql identifier>"` of each static / regular column.
+    static_names: Vec<Vec<u8>>,
+    regular_names: Vec<Vec<u8>>,
+}
+
+/// `{"name":"<identifier>"` for each column, computed once per SSTable.
+fn name_prefixes(defs: &[crate::sstable::ColumnDef]) -> Vec<Vec<u8>> {
+    defs.iter()
+        .map(|d| {
+            let mut v = b"{\"name\":".to_vec();
+            write_str(&mut v, cql_identifier(&d.name).as_bytes());
+            v
+        })
+        .collect()
 }
 
 impl<'h> DumpWriter<'h> {
     /// A writer for one SSTable's header.
     pub fn new(header: &'h SerializationHeader, options: DumpOptions) -> DumpWriter<'h> {
-        DumpWriter { header, options, first_row: true }
-    }
-
-    fn time(&self, out: &mut Vec<u8>, unit: Unit, v: i64) {
-        match self.options.timestamps {
-            TimestampFormat::Iso => write_str(out, instant_string(unit, v).as_bytes()),
-            TimestampFormat::Raw => write_str(out, v.to_string().as_bytes()),
+        DumpWriter {
+            header,
+            options,
+            first_row: true,
+            dates: DateCache::default(),
+            static_names: name_prefixes(header.statics.defs()),
+            regular_names: name_prefixes(header.regulars.defs()),
         }
     }
 
-    fn deletion(&self, out: &mut Vec<u8>, d: &DeletionTime) {
+    fn time(&mut self, out: &mut Vec<u8>, unit: Unit, v: i64) {
+        out.push(b'"');
+        match self.options.timestamps {
+            TimestampFormat::Iso => write_instant(out, &mut self.dates, unit, v),
+            TimestampFormat::Raw => write_i64(out, v),
+        }
+        out.push(b'"');
+    }
+
+    fn deletion(&mut self, out: &mut Vec<u8>, d: &DeletionTime) {
         out.extend_from_slice(b"{\"marked_deleted\":");
         self.time(out, Unit::Micros, d.marked_for_delete_at);
         out.extend_from_slice(b",\"local_delete_time\":");
@@ -185,15 +209,17 @@ impl<'h> DumpWriter<'h> {
         }
         out.extend_from_slice(b",\"cells\":[");
         let mut first = true;
+        let is_static = row.is_static();
         for col in row.columns() {
-            let name = cql_identifier(&col.def.name);
+            let name = &col.def.name;
+            let names = if is_static { &self.static_names } else { &self.regular_names };
+            let prefix = names.get(col.index).cloned().unwrap_or_default();
             if let Some(d) = col.complex_deletion {
                 if !first {
                     out.push(b',');
                 }
                 first = false;
-                out.extend_from_slice(b"{\"name\":");
-                write_str(out, name.as_bytes());
+                out.extend_from_slice(&prefix);
                 out.extend_from_slice(b",\"deletion_info\":");
                 self.deletion(out, &d);
                 out.push(b'}');
@@ -204,8 +230,7 @@ impl<'h> DumpWriter<'h> {
                     out.push(b',');
                 }
                 first = false;
-                out.extend_from_slice(b"{\"name\":");
-                write_str(out, name.as_bytes());
+                out.extend_from_slice(&prefix);
                 let value_type: &CqlType = match (ty.multi_cell, &ty.ty, cell.path) {
                     (true, CqlType::Udt(u), Some(path)) => {
                         let index = field_index(path).ok_or_else(|| ValueError {
@@ -271,7 +296,7 @@ impl<'h> DumpWriter<'h> {
         Ok(())
     }
 
-    fn liveness(&self, out: &mut Vec<u8>, l: &LivenessInfo) {
+    fn liveness(&mut self, out: &mut Vec<u8>, l: &LivenessInfo) {
         out.extend_from_slice(b",\"liveness_info\":{\"tstamp\":");
         self.time(out, Unit::Micros, l.timestamp);
         if let Some(e) = &l.expiration {
@@ -313,7 +338,7 @@ impl<'h> DumpWriter<'h> {
     }
 
     fn bound(
-        &self,
+        &mut self,
         out: &mut Vec<u8>,
         m: &Marker<'_>,
         kind: BoundKind,

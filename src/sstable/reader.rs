@@ -194,8 +194,8 @@ impl DataReader {
                 record_start,
                 Error::new(ErrorKind::Truncated, format!("Data.db ends inside {what}")),
             ),
-            Fail::Corrupt { at, msg } => {
-                self.error(record_start + at as u64, Error::corrupt(format!("{what}: {msg}")))
+            Fail::Corrupt(c) => {
+                self.error(record_start + c.at as u64, Error::corrupt(format!("{what}: {}", c.msg)))
             }
         }
     }
@@ -243,6 +243,8 @@ impl DataReader {
             }
         };
         let key = self.window.from(start + 2).get(..key_len).unwrap_or_default();
+        // The previous key moves to prev_key; its buffer is reused.
+        std::mem::swap(&mut self.key, &mut self.prev_key);
         self.key.clear();
         self.key.extend_from_slice(key);
         self.token = self.partitioner.token(&self.key);
@@ -290,7 +292,7 @@ impl DataReader {
                     Ok(_) => {
                         return Err(self.fail(
                             row_start,
-                            Fail::Corrupt { at: 0, msg: "expected a row".into() },
+                            super::unfiltered::corrupt(0, "expected a row"),
                             "static row",
                         ));
                     }
@@ -335,8 +337,6 @@ impl DataReader {
             }
         }
         self.prev_token = Some(self.token);
-        self.prev_key.clear();
-        self.prev_key.extend_from_slice(&self.key);
         Ok(())
     }
 
@@ -482,10 +482,10 @@ fn decode_partition_start(
         let first = c.peek_u8()?;
         if first & 0x80 != 0 {
             if first != 0x80 {
-                return Err(Fail::Corrupt {
-                    at: c.pos(),
-                    msg: format!("deletion time flag byte {first:#04x}, expected 0x80"),
-                });
+                return Err(super::unfiltered::corrupt(
+                    c.pos(),
+                    format!("deletion time flag byte {first:#04x}, expected 0x80"),
+                ));
             }
             c.u8()?;
             None
@@ -552,7 +552,7 @@ mod tests {
         assert_eq!(n, 15);
         assert_eq!(
             decode_partition_start(&[0, 1, b'0', 0x81], true).unwrap_err(),
-            Fail::Corrupt { at: 3, msg: "deletion time flag byte 0x81, expected 0x80".into() }
+            crate::sstable::unfiltered::corrupt(3, "deletion time flag byte 0x81, expected 0x80")
         );
     }
 }

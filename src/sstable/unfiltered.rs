@@ -39,8 +39,16 @@ const KNOWN_EXT: u8 = IS_STATIC | HAS_SHADOWABLE_DELETION | SCYLLA_SHADOWABLE_DE
 pub(crate) enum Fail {
     /// The buffer ends before the record does: supply more input and retry.
     Short,
-    /// The bytes are not valid. `at` is relative to the record's start.
-    Corrupt { at: usize, msg: String },
+    /// The bytes are not valid (boxed: errors are cold, and a small `Fail`
+    /// keeps every decoding `Result` small).
+    Corrupt(Box<Corruption>),
+}
+
+/// Where and why a record is corrupt; `at` is relative to its start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Corruption {
+    pub at: usize,
+    pub msg: String,
 }
 
 impl From<Short> for Fail {
@@ -49,8 +57,9 @@ impl From<Short> for Fail {
     }
 }
 
-fn corrupt(at: usize, msg: impl Into<String>) -> Fail {
-    Fail::Corrupt { at, msg: msg.into() }
+#[cold]
+pub(crate) fn corrupt(at: usize, msg: impl Into<String>) -> Fail {
+    Fail::Corrupt(Box::new(Corruption { at, msg: msg.into() }))
 }
 
 /// Turns a short read inside a sized body into corruption.
@@ -124,7 +133,7 @@ impl Bases {
     /// deletion time, which no Cassandra writes for a deletion (only an
     /// overflowed TTL expiry can be negative; §4.8). Cassandra itself rejects
     /// such tombstones (`corrupted_tombstone_strategy`).
-    #[inline]
+    #[inline(always)]
     fn tombstone(&self, c: &mut Cursor<'_>, what: &'static str) -> Result<DeletionTime, Fail> {
         let at = c.pos();
         let d = self.deletion(c).inside(c, what)?;
@@ -225,6 +234,7 @@ impl UnfilteredDecoder {
     }
 
     /// Reads the size field and returns a cursor over exactly the sized body.
+    #[inline]
     fn sized_body<'a>(c: &mut Cursor<'a>, max_len: u64, what: &str) -> Result<Cursor<'a>, Fail> {
         let size_at = c.pos();
         let size = c.uvint()?;
@@ -401,6 +411,7 @@ impl UnfilteredDecoder {
         Ok(Present::List)
     }
 
+    #[inline]
     fn column(
         &mut self,
         b: &mut Cursor<'_>,
@@ -614,15 +625,15 @@ mod tests {
         }
         // Size one byte too small: the cell value no longer fits.
         let (_, r) = decode(&h, &[0x24, 0x05, 0x12, 0x00, 0x08, 0x02, b'h', b'i']);
-        assert!(matches!(r, Err(Fail::Corrupt { .. })), "{r:?}");
+        assert!(matches!(r, Err(Fail::Corrupt(_))), "{r:?}");
         // Size one byte too large: a byte is left over.
         let (_, r) = decode(&h, &[0x24, 0x07, 0x12, 0x00, 0x08, 0x02, b'h', b'i', 0x01]);
-        assert!(matches!(r, Err(Fail::Corrupt { .. })), "{r:?}");
+        assert!(matches!(r, Err(Fail::Corrupt(_))), "{r:?}");
         // A size beyond the end of the stream is corruption, not a wait.
         let mut d = UnfilteredDecoder::default();
         let r =
             d.decode(&h, &Bases::new(&h, false), &[0x24, 0xf0, 0xff, 0xff, 0xff, 0xff], 6, false);
-        assert!(matches!(r, Err(Fail::Corrupt { .. })), "{r:?}");
+        assert!(matches!(r, Err(Fail::Corrupt(_))), "{r:?}");
     }
 
     #[test]
@@ -652,6 +663,6 @@ mod tests {
         assert_eq!(d.columns[0].index, 1);
         // A bitmap naming a third column is corrupt.
         let (_, r) = decode(&h, &[0x04, 0x08, 0x00, 0x00, 0x04, 0x08, 0, 0, 0, 7]);
-        assert!(matches!(r, Err(Fail::Corrupt { .. })));
+        assert!(matches!(r, Err(Fail::Corrupt(_))));
     }
 }

@@ -20,7 +20,7 @@
 use std::fmt;
 
 use super::javafloat::{write_double, write_float};
-use super::json::{escape_into, write_i64, write_str};
+use super::json::{escape_into, write_i64, write_str, write_text};
 use super::numbers::{write_decimal, write_varint};
 use super::temporal::{
     DateCache, date_string, duration_string, time_string, timestamp_string, write_timestamp_json,
@@ -70,8 +70,7 @@ pub fn write_json(out: &mut Vec<u8>, ty: &CqlType, v: &[u8]) -> Result<(), Value
             write_str(out, v);
         }
         CqlType::Text => {
-            let s = utf8(ty, v)?;
-            write_str(out, s.as_bytes());
+            write_text(out, v).map_err(|at| invalid(ty, format!("not UTF-8 at byte {at}")))?;
         }
         CqlType::Blob | CqlType::Custom(_) | CqlType::Composite(_) => {
             out.extend_from_slice(b"\"0x");
@@ -378,7 +377,9 @@ pub fn write_string(out: &mut Vec<u8>, ty: &CqlType, v: &[u8]) -> Result<(), Val
             write_json(out, ty, v)?;
             out.push(b'"');
         }
-        CqlType::Text => write_str(out, utf8(ty, v)?.as_bytes()),
+        CqlType::Text => {
+            write_text(out, v).map_err(|at| invalid(ty, format!("not UTF-8 at byte {at}")))?
+        }
         CqlType::Uuid | CqlType::TimeUuid | CqlType::LexicalUuid if v.len() == 16 => {
             write_json(out, ty, v)?;
         }

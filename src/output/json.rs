@@ -42,6 +42,37 @@ pub fn escape_into(out: &mut Vec<u8>, s: &[u8]) {
     out.extend_from_slice(&s[start..]);
 }
 
+/// Appends `text` as a quoted JSON string, checking in the same pass that
+/// it is UTF-8. Returns the offset of the first invalid byte on error (the
+/// output is then incomplete).
+#[inline]
+pub fn write_text(out: &mut Vec<u8>, text: &[u8]) -> Result<(), usize> {
+    out.push(b'"');
+    let mut start = 0;
+    for (i, &b) in text.iter().enumerate() {
+        if b >= 0x80 {
+            // Non-ASCII: validate the rest at once, then escape the rest.
+            return match std::str::from_utf8(&text[i..]) {
+                Ok(_) => {
+                    out.extend_from_slice(&text[start..i]);
+                    escape_into(out, &text[i..]);
+                    out.push(b'"');
+                    Ok(())
+                }
+                Err(e) => Err(i + e.valid_up_to()),
+            };
+        }
+        if needs_escape(b) {
+            out.extend_from_slice(&text[start..i]);
+            escape_into(out, &text[i..i + 1]);
+            start = i + 1;
+        }
+    }
+    out.extend_from_slice(&text[start..]);
+    out.push(b'"');
+    Ok(())
+}
+
 /// Appends `s` as a quoted JSON string.
 #[inline]
 pub fn write_str(out: &mut Vec<u8>, s: &[u8]) {
@@ -112,6 +143,15 @@ mod tests {
         assert_eq!(esc("\u{8}\t\n\u{c}\r"), r#""\b\t\n\f\r""#);
         assert_eq!(esc("\u{1b}\u{b}\u{0}"), r#""\u001B\u000B\u0000""#);
         assert_eq!(esc("/\u{7f}é😀\u{2028}"), "\"/\u{7f}é😀\u{2028}\"");
+    }
+
+    #[test]
+    fn text_is_validated_while_escaped() {
+        let mut out = Vec::new();
+        write_text(&mut out, "a\"b\né".as_bytes()).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), r#""a\"b\né""#);
+        assert_eq!(write_text(&mut Vec::new(), b"ok\xff"), Err(2));
+        assert_eq!(write_text(&mut Vec::new(), b"\xe2\x82"), Err(0));
     }
 
     #[test]

@@ -64,6 +64,9 @@ pub struct DumpWriter<'h> {
     options: DumpOptions,
     first_row: bool,
     dates: DateCache,
+    last_deletion: (Option<DeletionTime>, Vec<u8>),
+    last_liveness: (Option<LivenessInfo>, Vec<u8>),
+    last_timestamp: (Option<i64>, Vec<u8>),
     /// `{"name":"<cql identifier>"` of each static / regular column.
     static_names: Vec<Vec<u8>>,
     regular_names: Vec<Vec<u8>>,
@@ -88,6 +91,9 @@ impl<'h> DumpWriter<'h> {
             options,
             first_row: true,
             dates: DateCache::default(),
+            last_deletion: (None, Vec::new()),
+            last_liveness: (None, Vec::new()),
+            last_timestamp: (None, Vec::new()),
             static_names: name_prefixes(header.statics.defs()),
             regular_names: name_prefixes(header.regulars.defs()),
         }
@@ -103,11 +109,30 @@ impl<'h> DumpWriter<'h> {
     }
 
     fn deletion(&mut self, out: &mut Vec<u8>, d: &DeletionTime) {
-        out.extend_from_slice(b"{\"marked_deleted\":");
-        self.time(out, Unit::Micros, d.marked_for_delete_at);
-        out.extend_from_slice(b",\"local_delete_time\":");
-        self.time(out, Unit::Seconds, d.local_deletion_time);
-        out.push(b'}');
+        // Deletions repeat (a range delete's two bounds, a batch): reuse the
+        // last rendering when it is the same deletion.
+        if self.last_deletion.0 != Some(*d) {
+            let mut text = std::mem::take(&mut self.last_deletion.1);
+            text.clear();
+            text.extend_from_slice(b"{\"marked_deleted\":");
+            self.time(&mut text, Unit::Micros, d.marked_for_delete_at);
+            text.extend_from_slice(b",\"local_delete_time\":");
+            self.time(&mut text, Unit::Seconds, d.local_deletion_time);
+            text.push(b'}');
+            self.last_deletion = (Some(*d), text);
+        }
+        out.extend_from_slice(&self.last_deletion.1);
+    }
+
+    /// A cell's `"tstamp"` value, from the last rendering when it repeats.
+    fn cell_timestamp(&mut self, out: &mut Vec<u8>, ts: i64) {
+        if self.last_timestamp.0 != Some(ts) {
+            let mut text = std::mem::take(&mut self.last_timestamp.1);
+            text.clear();
+            self.time(&mut text, Unit::Micros, ts);
+            self.last_timestamp = (Some(ts), text);
+        }
+        out.extend_from_slice(&self.last_timestamp.1);
     }
 
     /// Starts a partition's line.
@@ -212,14 +237,16 @@ impl<'h> DumpWriter<'h> {
         let is_static = row.is_static();
         for col in row.columns() {
             let name = &col.def.name;
-            let names = if is_static { &self.static_names } else { &self.regular_names };
-            let prefix = names.get(col.index).cloned().unwrap_or_default();
+            let write_name = |w: &Self, out: &mut Vec<u8>| {
+                let names = if is_static { &w.static_names } else { &w.regular_names };
+                out.extend_from_slice(names.get(col.index).map_or(&[][..], Vec::as_slice));
+            };
             if let Some(d) = col.complex_deletion {
                 if !first {
                     out.push(b',');
                 }
                 first = false;
-                out.extend_from_slice(&prefix);
+                write_name(self, out);
                 out.extend_from_slice(b",\"deletion_info\":");
                 self.deletion(out, &d);
                 out.push(b'}');
@@ -230,7 +257,7 @@ impl<'h> DumpWriter<'h> {
                     out.push(b',');
                 }
                 first = false;
-                out.extend_from_slice(&prefix);
+                write_name(self, out);
                 let value_type: &CqlType = match (ty.multi_cell, &ty.ty, cell.path) {
                     (true, CqlType::Udt(u), Some(path)) => {
                         let index = field_index(path).ok_or_else(|| ValueError {
@@ -270,7 +297,7 @@ impl<'h> DumpWriter<'h> {
                 }
                 if live.is_none_or(|l| l.timestamp != cell.timestamp) {
                     out.extend_from_slice(b",\"tstamp\":");
-                    self.time(out, Unit::Micros, cell.timestamp);
+                    self.cell_timestamp(out, cell.timestamp);
                 }
                 if let Some(ttl) = cell.ttl() {
                     let row_ttl = live.and_then(|l| l.expiration).map_or(0, |e| e.ttl);
@@ -297,22 +324,28 @@ impl<'h> DumpWriter<'h> {
     }
 
     fn liveness(&mut self, out: &mut Vec<u8>, l: &LivenessInfo) {
-        out.extend_from_slice(b",\"liveness_info\":{\"tstamp\":");
-        self.time(out, Unit::Micros, l.timestamp);
-        if let Some(e) = &l.expiration {
-            out.extend_from_slice(b",\"ttl\":");
-            write_i64(out, i64::from(e.ttl));
-            out.extend_from_slice(b",\"expires_at\":");
-            self.time(out, Unit::Seconds, e.local_expiration_time);
-            // LivenessInfo: expired when the expiration is before now.
-            let expired = e.local_expiration_time < self.options.now;
-            out.extend_from_slice(if expired {
-                b",\"expired\":true"
-            } else {
-                b",\"expired\":false"
-            });
+        let expired = l.expiration.is_some_and(|e| e.local_expiration_time < self.options.now);
+        if self.last_liveness.0 != Some(*l) {
+            let mut text = std::mem::take(&mut self.last_liveness.1);
+            text.clear();
+            text.extend_from_slice(b",\"liveness_info\":{\"tstamp\":");
+            self.time(&mut text, Unit::Micros, l.timestamp);
+            if let Some(e) = &l.expiration {
+                text.extend_from_slice(b",\"ttl\":");
+                write_i64(&mut text, i64::from(e.ttl));
+                text.extend_from_slice(b",\"expires_at\":");
+                self.time(&mut text, Unit::Seconds, e.local_expiration_time);
+                // LivenessInfo: expired when the expiration is before now.
+                text.extend_from_slice(if expired {
+                    b",\"expired\":true"
+                } else {
+                    b",\"expired\":false"
+                });
+            }
+            text.push(b'}');
+            self.last_liveness = (Some(*l), text);
         }
-        out.push(b'}');
+        out.extend_from_slice(&self.last_liveness.1);
     }
 
     /// A range-tombstone bound or boundary.

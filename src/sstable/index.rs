@@ -10,12 +10,12 @@
 //! order, and that the index holds nothing else.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind, Offset, Result};
 
-use crate::types::cursor::decode_uvint;
+use crate::types::cursor::{Cursor, decode_uvint};
 
 /// Streams Index.db entries and compares them with Data.db partitions.
 #[derive(Debug)]
@@ -88,6 +88,28 @@ impl IndexVerifier {
 
     /// Checks that the next index entry is for `key` at Data.db `position`.
     pub fn check(&mut self, key: &[u8], position: u64) -> Result<()> {
+        // Fast path: the entry is whole in the read buffer and matches.
+        if let Ok(buf) = self.input.fill_buf() {
+            let mut c = Cursor::new(buf);
+            let head =
+                (|| Some((c.short_bytes().ok()?, c.uvint().ok()?, c.vint32().ok()? as usize)))();
+            if let Some((k, pos, size)) = head
+                && k == key
+                && pos == position
+                && c.remaining() >= size
+                && self.offset + (c.pos() + size) as u64 <= self.len
+            {
+                let n = c.pos() + size;
+                self.input.consume(n);
+                self.offset += n as u64;
+                return Ok(());
+            }
+        }
+        self.check_slow(key, position)
+    }
+
+    /// Entry by entry, with located errors.
+    fn check_slow(&mut self, key: &[u8], position: u64) -> Result<()> {
         let at = self.offset;
         if at >= self.len {
             return Err(self.err(

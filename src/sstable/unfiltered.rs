@@ -411,7 +411,7 @@ impl UnfilteredDecoder {
         Ok(Present::List)
     }
 
-    #[inline]
+    #[inline(always)]
     fn column(
         &mut self,
         b: &mut Cursor<'_>,
@@ -457,7 +457,7 @@ impl UnfilteredDecoder {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn cell(
         &mut self,
         b: &mut Cursor<'_>,

@@ -242,7 +242,11 @@ impl UnfilteredDecoder {
         if size > max_len.saturating_sub(body_start as u64) {
             return Err(corrupt(
                 size_at,
-                format!("{what} size {size} runs past the end of Data.db ({max_len} bytes left)"),
+                format!(
+                    "the {what}'s size field says {size} bytes follow, but Data.db ends {} bytes later \
+                     (a truncated file, or a corrupt size)",
+                    max_len.saturating_sub(body_start as u64)
+                ),
             ));
         }
         let end = body_start + size as usize;

@@ -47,6 +47,15 @@ pub fn escape_into(out: &mut Vec<u8>, s: &[u8]) {
 /// output is then incomplete).
 #[inline]
 pub fn write_text(out: &mut Vec<u8>, text: &[u8]) -> Result<(), usize> {
+    // Fast path: printable ASCII with nothing to escape (one vectorisable
+    // scan, then a single copy).
+    if text.iter().all(|&b| (0x20..0x80).contains(&b) && b != b'"' && b != b'\\') {
+        out.reserve(text.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(text);
+        out.push(b'"');
+        return Ok(());
+    }
     out.push(b'"');
     let mut start = 0;
     for (i, &b) in text.iter().enumerate() {

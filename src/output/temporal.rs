@@ -218,6 +218,13 @@ impl Default for DateCache {
 impl DateCache {
     #[inline]
     fn date(&mut self, day: i64, style: YearStyle) -> &[u8] {
+        let (text, len) = self.date_padded(day, style);
+        &text[..len]
+    }
+
+    /// The date's text in a fixed 24-byte array (zero-padded) and its length.
+    #[inline]
+    fn date_padded(&mut self, day: i64, style: YearStyle) -> (&[u8; 24], usize) {
         let hit = self.slots.iter().position(|s| s.day == day && s.style == style);
         let i = match hit {
             Some(i) => i,
@@ -245,7 +252,7 @@ impl DateCache {
             }
         };
         let s = &self.slots[i];
-        &s.text[..s.len]
+        (&s.text, s.len)
     }
 }
 
@@ -275,22 +282,44 @@ pub fn write_instant(out: &mut Vec<u8>, cache: &mut DateCache, unit: Unit, value
         Unit::Micros => (value / 1_000_000, value.saturating_mul(1000).rem_euclid(1_000_000_000)),
         Unit::Seconds => (value, value.saturating_mul(1_000_000_000).rem_euclid(1_000_000_000)),
     };
-    let (days, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    out.extend_from_slice(cache.date(days, YearStyle::Iso));
-    out.push(b'T');
-    push_time_of_day(out, sod);
+    let (days, sod) = (secs.div_euclid(86_400), secs.rem_euclid(86_400) as u64);
+    // Written in place into a fixed-size zeroed extension of `out` (stores
+    // only: building it on the stack and copying it over would reload
+    // freshly stored bytes) and then cut to length.
+    let (date, len) = cache.date_padded(days, YearStyle::Iso);
+    let at = out.len();
+    out.extend_from_slice(date);
+    out.extend_from_slice(&[0u8; 24]);
+    let buf = &mut out[at..];
+    let mut i = len;
+    let [h0, h1] = pair(sod / 3600);
+    let [m0, m1] = pair(sod % 3600 / 60);
+    let [s0, s1] = pair(sod % 60);
+    buf[i..i + 9].copy_from_slice(&[b'T', h0, h1, b':', m0, m1, b':', s0, s1]);
+    i += 9;
     if nanos != 0 {
-        out.push(b'.');
         let n = nanos as u64;
+        buf[i] = b'.';
+        i += 1;
         if n.is_multiple_of(1_000_000) {
-            push_digits(out, n / 1_000_000, 3);
+            let v = n / 1_000_000;
+            let [a, b] = pair(v);
+            buf[i..i + 3].copy_from_slice(&[b'0' + (v / 100) as u8, a, b]);
+            i += 3;
         } else if n.is_multiple_of(1000) {
-            push_digits(out, n / 1000, 6);
+            let v = n / 1000;
+            let ([a, b], [c, d], [e, f]) = (pair(v / 10_000), pair(v / 100), pair(v));
+            buf[i..i + 6].copy_from_slice(&[a, b, c, d, e, f]);
+            i += 6;
         } else {
-            push_digits(out, n, 9);
+            let ([a, b], [c, d], [e, f], [g, h]) =
+                (pair(n / 10_000_000), pair(n / 100_000), pair(n / 1000), pair(n / 10));
+            buf[i..i + 9].copy_from_slice(&[a, b, c, d, e, f, g, h, b'0' + (n % 10) as u8]);
+            i += 9;
         }
     }
-    out.push(b'Z');
+    buf[i] = b'Z';
+    out.truncate(at + i + 1);
 }
 
 /// Units sstabledump converts from.

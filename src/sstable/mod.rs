@@ -13,8 +13,10 @@
 
 pub mod clustering;
 pub mod compression;
+pub mod content;
 pub mod data_source;
 pub mod descriptor;
+mod flags;
 pub mod header;
 pub mod index;
 pub mod reader;
@@ -22,6 +24,7 @@ pub mod row;
 pub mod statistics;
 mod unfiltered;
 pub mod version;
+pub mod write;
 
 pub use crate::types::cursor;
 

@@ -21,18 +21,11 @@ use super::row::{
 };
 use crate::types::cursor::{Cursor, Short};
 
-pub(crate) const END_OF_PARTITION: u8 = 0x01;
-pub(crate) const IS_MARKER: u8 = 0x02;
-const HAS_TIMESTAMP: u8 = 0x04;
-const HAS_TTL: u8 = 0x08;
-const HAS_DELETION: u8 = 0x10;
-const HAS_ALL_COLUMNS: u8 = 0x20;
-const HAS_COMPLEX_DELETION: u8 = 0x40;
-pub(crate) const EXTENSION: u8 = 0x80;
-pub(crate) const IS_STATIC: u8 = 0x01;
-const HAS_SHADOWABLE_DELETION: u8 = 0x02;
-const SCYLLA_SHADOWABLE_DELETION: u8 = 0x80;
-const KNOWN_EXT: u8 = IS_STATIC | HAS_SHADOWABLE_DELETION | SCYLLA_SHADOWABLE_DELETION;
+pub(crate) use super::flags::{END_OF_PARTITION, EXTENSION, IS_MARKER, IS_STATIC};
+use super::flags::{
+    HAS_ALL_COLUMNS, HAS_COMPLEX_DELETION, HAS_DELETION, HAS_SHADOWABLE_DELETION, HAS_TIMESTAMP,
+    HAS_TTL, KNOWN_EXT, SCYLLA_SHADOWABLE_DELETION,
+};
 
 /// Why a decode attempt stopped.
 #[derive(Debug, Clone, PartialEq, Eq)]

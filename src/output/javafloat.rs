@@ -9,7 +9,7 @@
 //! 64-bit and big-integer arithmetic modes — so those modes, including their
 //! wrapping arithmetic, are reproduced step by step.
 
-use super::bignum::BigUint;
+use crate::types::bignum::BigUint;
 
 /// `floor(log2(5^i))+1` approximations used to pick the arithmetic width
 /// (`FloatingDecimal.N_5_BITS`).

@@ -1,7 +1,6 @@
 //! Output: values rendered as Cassandra's CQL JSON, and the documents built
 //! from them. Depends only on `types` (and the byte cursor).
 
-pub mod bignum;
 pub mod cql_json;
 pub mod javafloat;
 pub mod json;

@@ -1,7 +1,7 @@
 //! `varint` and `decimal` as exact decimal text (CQL_JSON.md §2, §7):
 //! `BigInteger.toString` and `BigDecimal.toString`.
 
-use super::bignum::BigUint;
+use crate::types::bignum::BigUint;
 
 /// Sign and magnitude of a big-endian two's-complement integer.
 fn sign_magnitude(bytes: &[u8]) -> (bool, BigUint) {

@@ -1,6 +1,8 @@
 //! The format-independent model: CQL types, tokens and table schemas.
 //! No I/O happens here.
 
+pub mod bignum;
+pub mod compare;
 pub mod cql_type;
 pub mod cursor;
 pub mod marshal;

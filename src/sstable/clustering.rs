@@ -144,6 +144,41 @@ impl BoundKind {
     }
 }
 
+/// `ClusteringPrefix.Kind` ordinal of a row's clustering.
+pub const ROW_KIND: u8 = 4;
+
+/// `(comparison, comparedToClustering)` of a `ClusteringPrefix.Kind` ordinal.
+fn kind_rank(kind: u8) -> (i8, i8) {
+    match kind {
+        0..=2 => (0, -1),
+        3 => (1, -1),
+        4 => (2, 0),
+        _ => (3, 1),
+    }
+}
+
+/// `ClusteringComparator.compare` over prefixes carrying their kind
+/// ([`ROW_KIND`] for rows, a bound's byte for markers): values first; a
+/// shorter prefix sorts before or after the longer one as its kind says;
+/// equal values order by kind.
+pub fn compare_prefixes(
+    types: &[CqlType],
+    (ka, a): (u8, &[Option<&[u8]>]),
+    (kb, b): (u8, &[Option<&[u8]>]),
+) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let n = a.len().min(b.len());
+    let c = crate::types::compare::compare_clustering(types, &a[..n], &b[..n]);
+    if c != Ordering::Equal {
+        return c;
+    }
+    match a.len().cmp(&b.len()) {
+        Ordering::Equal => kind_rank(ka).0.cmp(&kind_rank(kb).0),
+        Ordering::Less => kind_rank(ka).1.cmp(&0),
+        Ordering::Greater => 0.cmp(&kind_rank(kb).1),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -90,6 +90,14 @@ pub struct Stats {
     pub first_key: Option<Vec<u8>>,
     /// `oa`+: last partition key.
     pub last_key: Option<Vec<u8>>,
+    /// Commit-log upper bound: (segment id, position).
+    pub commit_log_upper_bound: (i64, i32),
+    /// Commit-log lower bound (`mb`+).
+    pub commit_log_lower_bound: Option<(i64, i32)>,
+    /// Commit-log intervals covered (`mc`+).
+    pub commit_log_intervals: Vec<((i64, i32), (i64, i32))>,
+    /// `oa`+: share of the token ring covered.
+    pub token_space_coverage: Option<f64>,
 }
 
 /// The parsed Statistics.db.
@@ -329,7 +337,8 @@ fn parse_stats(bytes: &[u8], v: &Version) -> FieldResult<Stats> {
     let mut s = Stats::default();
     skip_histogram(&mut c, "STATS partition-size histogram")?;
     skip_histogram(&mut c, "STATS cells-per-partition histogram")?;
-    skip(&mut c, "STATS commit log position", 12)?;
+    s.commit_log_upper_bound =
+        (read!(c, "STATS commit log position", i64), read!(c, "STATS commit log position", i32));
     s.min_timestamp = read!(c, "STATS minTimestamp", i64);
     s.max_timestamp = read!(c, "STATS maxTimestamp", i64);
     s.min_local_deletion_time = read!(c, "STATS minLocalDeletionTime", u32);
@@ -377,12 +386,25 @@ fn parse_stats(bytes: &[u8], v: &Version) -> FieldResult<Stats> {
     s.total_columns_set = read!(c, "STATS totalColumnsSet", i64);
     s.total_rows = read!(c, "STATS totalRows", i64);
     if v.has_commit_log_lower_bound() {
-        skip(&mut c, "STATS commit log lower bound", 12)?;
+        s.commit_log_lower_bound = Some((
+            read!(c, "STATS commit log lower bound", i64),
+            read!(c, "STATS commit log lower bound", i32),
+        ));
     }
     if v.has_commit_log_intervals() {
         let n = read!(c, "STATS commit log intervals", i32);
         let n = count(&c, "STATS commit log intervals", u64::try_from(n).unwrap_or(u64::MAX), 24)?;
-        skip(&mut c, "STATS commit log intervals", n * 24)?;
+        for _ in 0..n {
+            let a = (
+                read!(c, "STATS commit log interval", i64),
+                read!(c, "STATS commit log interval", i32),
+            );
+            let b = (
+                read!(c, "STATS commit log interval", i64),
+                read!(c, "STATS commit log interval", i32),
+            );
+            s.commit_log_intervals.push((a, b));
+        }
     }
     if v.has_pending_repair() {
         if read!(c, "STATS pendingRepair", bool) {
@@ -401,7 +423,7 @@ fn parse_stats(bytes: &[u8], v: &Version) -> FieldResult<Stats> {
         s.has_partition_level_deletions = Some(read!(c, "STATS hasPartitionLevelDeletions", bool));
         s.first_key = Some(read!(c, "STATS firstKey", vint_bytes).to_vec());
         s.last_key = Some(read!(c, "STATS lastKey", vint_bytes).to_vec());
-        let _coverage = read!(c, "STATS tokenSpaceCoverage", f64);
+        s.token_space_coverage = Some(read!(c, "STATS tokenSpaceCoverage", f64));
     }
     if !c.is_empty() && !v.stats_may_have_trailing_bytes() {
         return Err((

@@ -97,3 +97,12 @@ pub fn strip_positions(v: &mut serde_json::Value) {
         _ => {}
     }
 }
+
+/// A fresh, empty scratch directory for one test (under the system temp
+/// directory, unique per process and name).
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("casscade-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

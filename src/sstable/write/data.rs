@@ -96,7 +96,7 @@ impl<'h> PartitionSerializer<'h> {
             .map_err(|_| invalid(format!("partition key of {} bytes (max 65535)", p.key.len())))?;
         out.extend_from_slice(&key_len.to_be_bytes());
         out.extend_from_slice(&p.key);
-        self.partition_deletion(p.deletion, out);
+        self.partition_deletion_bytes(p.deletion, out);
         let mut layout = PartitionLayout::default();
         if p.static_row.is_some() && !self.header.has_statics() {
             return Err(invalid("a static row in a table without static columns"));
@@ -185,7 +185,7 @@ impl<'h> PartitionSerializer<'h> {
     }
 
     /// The partition-level DeletionTime (§4.3): not delta-encoded.
-    fn partition_deletion(&self, d: Option<DeletionTime>, out: &mut Vec<u8>) {
+    pub(crate) fn partition_deletion_bytes(&self, d: Option<DeletionTime>, out: &mut Vec<u8>) {
         match (self.oa, d) {
             (false, None) => {
                 out.extend_from_slice(&i32::MAX.to_be_bytes());

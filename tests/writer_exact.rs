@@ -135,3 +135,39 @@ fn every_readable_corpus_generation_is_reproduced_exactly() {
         failures.join("\n")
     );
 }
+
+/// The type strings the writer puts in serialization headers are the ones
+/// Cassandra writes: every header type string of the corpus renders back
+/// to itself, except ScyllaDB's deliberate imitation of the Cassandra 3.0
+/// bug that left UDTs inside collections without `FrozenType`.
+#[test]
+fn header_type_strings_render_as_cassandra_writes_them() {
+    use casscade::types::marshal::{
+        parse_column_type, parse_type, render_column_type, render_type,
+    };
+    let corpus = corpus_or_skip!();
+    let mut files = Vec::new();
+    data_files(&corpus.join("real"), &mut files);
+    let (mut same, mut failures) = (0, Vec::new());
+    for f in &files {
+        let Ok(t) = SSTable::open(f) else { continue };
+        let h = &t.statistics().header;
+        let quirk = f.to_string_lossy().contains("legacy_udt_in_collection");
+        let keys = h.clustering_types.iter().chain([&h.key_type]);
+        let rendered_keys = keys.map(|s| (s.clone(), render_type(&parse_type(s).unwrap())));
+        let columns = h.static_columns.iter().chain(&h.regular_columns);
+        let rendered_columns =
+            columns.map(|(_, s)| (s.clone(), render_column_type(&parse_column_type(s).unwrap())));
+        for (s, r) in rendered_keys.chain(rendered_columns) {
+            // Short class names (some ScyllaDB files) compare without the package.
+            let short = |x: &str| x.replace("org.apache.cassandra.db.marshal.", "");
+            if r == s || (!s.contains("org.apache") && short(&r) == s) {
+                same += 1;
+            } else if !quirk {
+                failures.push(format!("{}: {s} rendered as {r}", f.display()));
+            }
+        }
+    }
+    assert!(same > 900, "only {same} type strings checked");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

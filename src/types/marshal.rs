@@ -263,6 +263,132 @@ impl Parser<'_> {
     }
 }
 
+/// Renders a column type as Cassandra writes it in the serialization
+/// header (`AbstractType.toString()`): a frozen collection or UDT wrapped in
+/// `FrozenType`, elements of a multi-cell collection frozen (and wrapped),
+/// nothing inside a frozen type wrapped again; tuples are never wrapped.
+pub fn render_column_type(ct: &ColumnType) -> String {
+    let mut out = String::new();
+    render(&mut out, &ct.ty, !ct.multi_cell, false);
+    out
+}
+
+/// Renders a key or clustering type (always frozen).
+pub fn render_type(ty: &CqlType) -> String {
+    let mut out = String::new();
+    render(&mut out, ty, true, false);
+    out
+}
+
+fn hex_of(s: &str) -> String {
+    s.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+fn render(out: &mut String, ty: &CqlType, frozen: bool, inside_frozen: bool) {
+    let simple = match ty {
+        CqlType::Ascii => Some("AsciiType"),
+        CqlType::Text => Some("UTF8Type"),
+        CqlType::Blob => Some("BytesType"),
+        CqlType::Boolean => Some("BooleanType"),
+        CqlType::TinyInt => Some("ByteType"),
+        CqlType::SmallInt => Some("ShortType"),
+        CqlType::Int => Some("Int32Type"),
+        CqlType::BigInt => Some("LongType"),
+        CqlType::VarInt => Some("IntegerType"),
+        CqlType::Float => Some("FloatType"),
+        CqlType::Double => Some("DoubleType"),
+        CqlType::Decimal => Some("DecimalType"),
+        CqlType::Uuid => Some("UUIDType"),
+        CqlType::TimeUuid => Some("TimeUUIDType"),
+        CqlType::LexicalUuid => Some("LexicalUUIDType"),
+        CqlType::Timestamp => Some("TimestampType"),
+        CqlType::LegacyDate => Some("DateType"),
+        CqlType::Date => Some("SimpleDateType"),
+        CqlType::Time => Some("TimeType"),
+        CqlType::Duration => Some("DurationType"),
+        CqlType::Inet => Some("InetAddressType"),
+        CqlType::Counter => Some("CounterColumnType"),
+        CqlType::Empty => Some("EmptyType"),
+        _ => None,
+    };
+    if let Some(name) = simple {
+        out.push_str(PACKAGE);
+        out.push_str(name);
+        return;
+    }
+    let wrap = frozen && !inside_frozen && ty.can_be_multi_cell();
+    if wrap {
+        out.push_str(PACKAGE);
+        out.push_str("FrozenType(");
+    }
+    // Parameters of a frozen type are not wrapped again; those of a
+    // multi-cell one are frozen types in their own right.
+    let inner_inside = frozen || inside_frozen;
+    let param = |out: &mut String, t: &CqlType| render(out, t, true, inner_inside);
+    match ty {
+        CqlType::List(e) | CqlType::Set(e) => {
+            out.push_str(PACKAGE);
+            out.push_str(if matches!(ty, CqlType::List(_)) { "ListType(" } else { "SetType(" });
+            param(out, e);
+            out.push(')');
+        }
+        CqlType::Map(k, v) => {
+            out.push_str(PACKAGE);
+            out.push_str("MapType(");
+            param(out, k);
+            out.push(',');
+            param(out, v);
+            out.push(')');
+        }
+        CqlType::Udt(u) => {
+            out.push_str(PACKAGE);
+            out.push_str("UserType(");
+            out.push_str(&u.keyspace);
+            out.push(',');
+            out.push_str(&hex_of(&u.name));
+            for (name, t) in &u.fields {
+                out.push(',');
+                out.push_str(&hex_of(name));
+                out.push(':');
+                param(out, t);
+            }
+            out.push(')');
+        }
+        CqlType::Tuple(ts) | CqlType::Composite(ts) => {
+            out.push_str(PACKAGE);
+            out.push_str(if matches!(ty, CqlType::Tuple(_)) {
+                "TupleType("
+            } else {
+                "CompositeType("
+            });
+            for (i, t) in ts.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                render(out, t, true, true);
+            }
+            out.push(')');
+        }
+        CqlType::Vector(e, n) => {
+            out.push_str(PACKAGE);
+            out.push_str("VectorType(");
+            render(out, e, true, true);
+            out.push_str(&format!(",{n})"));
+        }
+        CqlType::Reversed(t) => {
+            out.push_str(PACKAGE);
+            out.push_str("ReversedType(");
+            render(out, t, frozen, inside_frozen);
+            out.push(')');
+        }
+        CqlType::Custom(s) => out.push_str(s),
+        _ => {}
+    }
+    if wrap {
+        out.push(')');
+    }
+}
+
 fn hex_digit(c: u8) -> u8 {
     match c {
         b'0'..=b'9' => c - b'0',

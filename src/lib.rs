@@ -15,6 +15,7 @@
 //! - [`pipeline`]: the jobs (`dump`, …) wired from the parts above.
 
 pub mod error;
+pub mod generator;
 pub mod output;
 pub mod pipeline;
 pub mod schema;

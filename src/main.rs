@@ -2,6 +2,10 @@
 
 mod cli;
 
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let code = cli::main_with(std::env::args_os().skip(1).collect());
     std::process::exit(code);

@@ -4,6 +4,7 @@
 //! Exit codes: 0 success; 1 finished but skipped bad input (reported on
 //! stderr); 2 error. A closed stdout (`| head`) ends quietly with 0.
 
+mod generate;
 mod time;
 
 use std::ffi::OsString;
@@ -24,6 +25,7 @@ Usage: casscade <COMMAND> [OPTIONS]
 
 Commands:
   dump     Print SSTables as JSON lines, one partition per line (sstabledump -l shape)
+  gen      Simulate a cluster's backups (snapshot, daily incrementals) with their ground truth
   help     Print this help, or a command's help (casscade help dump)
 
 Options:
@@ -99,9 +101,11 @@ fn run(args: Vec<OsString>) -> Result<i32, Error> {
         }
         Value(cmd) => match cmd.to_str() {
             Some("dump") => cmd_dump(p),
+            Some("gen") => generate::cmd_gen(p),
             Some("help") => {
                 match p.next().map_err(arg_err)? {
                     Some(Value(c)) if c == "dump" => print!("{DUMP_HELP}"),
+                    Some(Value(c)) if c == "gen" => print!("{}", generate::GEN_HELP),
                     _ => print!("{HELP}"),
                 }
                 Ok(0)

@@ -2,6 +2,7 @@
 //! from them. Depends only on `types` (and the byte cursor).
 
 pub mod cql_json;
+pub mod dataset_row;
 pub mod javafloat;
 pub mod json;
 pub mod names;

@@ -161,10 +161,10 @@ fn kind_rank(kind: u8) -> (i8, i8) {
 /// ([`ROW_KIND`] for rows, a bound's byte for markers): values first; a
 /// shorter prefix sorts before or after the longer one as its kind says;
 /// equal values order by kind.
-pub fn compare_prefixes(
+pub fn compare_prefixes<A: crate::types::compare::ValueRef, B: crate::types::compare::ValueRef>(
     types: &[CqlType],
-    (ka, a): (u8, &[Option<&[u8]>]),
-    (kb, b): (u8, &[Option<&[u8]>]),
+    (ka, a): (u8, &[A]),
+    (kb, b): (u8, &[B]),
 ) -> std::cmp::Ordering {
     use std::cmp::Ordering;
     let n = a.len().min(b.len());

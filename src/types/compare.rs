@@ -78,10 +78,39 @@ pub fn compare_values(ty: &CqlType, a: &[u8], b: &[u8]) -> Ordering {
     }
 }
 
-/// Compares two clustering prefixes of equal length component by component.
-pub fn compare_clustering(types: &[CqlType], a: &[Option<&[u8]>], b: &[Option<&[u8]>]) -> Ordering {
+/// A clustering component as a container holds it: `None` is null.
+pub trait ValueRef {
+    /// The value's bytes, or `None` for null.
+    fn value(&self) -> Option<&[u8]>;
+}
+
+impl ValueRef for Option<&[u8]> {
+    fn value(&self) -> Option<&[u8]> {
+        *self
+    }
+}
+
+impl ValueRef for Option<Vec<u8>> {
+    fn value(&self) -> Option<&[u8]> {
+        self.as_deref()
+    }
+}
+
+impl ValueRef for Vec<u8> {
+    fn value(&self) -> Option<&[u8]> {
+        Some(self)
+    }
+}
+
+/// Compares two clustering prefixes component by component; when one is a
+/// prefix of the other, the shorter first.
+pub fn compare_clustering<A: ValueRef, B: ValueRef>(
+    types: &[CqlType],
+    a: &[A],
+    b: &[B],
+) -> Ordering {
     for ((ty, x), y) in types.iter().zip(a).zip(b) {
-        let c = match (x, y) {
+        let c = match (x.value(), y.value()) {
             (None, None) => Ordering::Equal,
             (None, Some(_)) => Ordering::Less,
             (Some(_), None) => Ordering::Greater,

@@ -86,14 +86,18 @@ impl Histogram {
     }
 }
 
-/// The tombstone drop-time histogram: exact (point, count) pairs for up to
-/// 100 distinct minutes, the two closest bins merged beyond that.
+/// The tombstone drop-time histogram (`StreamingTombstoneHistogramBuilder`):
+/// points rounded up to the minute are counted exactly in a spool of up to
+/// 100,000 distinct points, and reduced to at most 100 bins by merging the
+/// two closest bins (their count-weighted mean) when the spool fills and
+/// when the histogram is written.
 #[derive(Debug, Clone, Default)]
 struct DropTimes {
     bins: std::collections::BTreeMap<i64, u64>,
 }
 
 const MAX_BINS: usize = 100;
+const SPOOL: usize = 100_000;
 
 impl DropTimes {
     fn add(&mut self, ldt: i64) {
@@ -102,23 +106,64 @@ impl DropTimes {
             d => ldt + (60 - d),
         };
         *self.bins.entry(rounded).or_insert(0) += 1;
-        if self.bins.len() > MAX_BINS {
-            self.merge_closest();
+        if self.bins.len() > SPOOL {
+            self.reduce();
         }
     }
 
-    fn merge_closest(&mut self) {
-        let points: Vec<(i64, u64)> = self.bins.iter().map(|(&p, &c)| (p, c)).collect();
-        let Some(i) = (0..points.len() - 1).min_by_key(|&i| points[i + 1].0 - points[i].0) else {
+    /// Merges closest neighbours until at most [`MAX_BINS`] remain.
+    fn reduce(&mut self) {
+        if self.bins.len() <= MAX_BINS {
             return;
-        };
-        let ((p1, c1), (p2, c2)) = (points[i], points[i + 1]);
-        let total = c1 + c2;
-        let p = ((i128::from(p1) * i128::from(c1) + i128::from(p2) * i128::from(c2))
-            / i128::from(total)) as i64;
-        self.bins.remove(&p1);
-        self.bins.remove(&p2);
-        *self.bins.entry(p).or_insert(0) += total;
+        }
+        // Bins as a list with a heap of neighbour gaps; merged-away entries
+        // are skipped lazily.
+        let mut pts: Vec<(i64, u64, bool)> =
+            self.bins.iter().map(|(&p, &c)| (p, c, true)).collect();
+        let n = pts.len();
+        let mut next: Vec<usize> = (1..=n).collect();
+        let mut prev: Vec<usize> = (0..n).map(|i| i.wrapping_sub(1)).collect();
+        let mut heap = std::collections::BinaryHeap::new();
+        for i in 0..n - 1 {
+            heap.push(std::cmp::Reverse((pts[i + 1].0 - pts[i].0, i, pts[i].0, pts[i + 1].0)));
+        }
+        let mut alive = n;
+        while alive > MAX_BINS {
+            let Some(std::cmp::Reverse((_, i, pi, pj))) = heap.pop() else { break };
+            let j = next[i];
+            if j >= n || !pts[i].2 || !pts[j].2 || pts[i].0 != pi || pts[j].0 != pj {
+                continue;
+            }
+            let (c1, c2) = (pts[i].1, pts[j].1);
+            let total = c1 + c2;
+            let p = ((i128::from(pts[i].0) * i128::from(c1)
+                + i128::from(pts[j].0) * i128::from(c2))
+                / i128::from(total)) as i64;
+            pts[i] = (p, total, true);
+            pts[j].2 = false;
+            next[i] = next[j];
+            if next[i] < n {
+                prev[next[i]] = i;
+                heap.push(std::cmp::Reverse((pts[next[i]].0 - p, i, p, pts[next[i]].0)));
+            }
+            let pi_ = prev[i];
+            if pi_ < n {
+                heap.push(std::cmp::Reverse((p - pts[pi_].0, pi_, pts[pi_].0, p)));
+            }
+            alive -= 1;
+        }
+        self.bins.clear();
+        for (p, c, live) in pts {
+            if live {
+                *self.bins.entry(p).or_insert(0) += c;
+            }
+        }
+    }
+
+    fn reduced(&self) -> std::collections::BTreeMap<i64, u64> {
+        let mut d = self.clone();
+        d.reduce();
+        d.bins
     }
 }
 
@@ -240,21 +285,22 @@ impl Collector {
 
     fn clustering(&mut self, kind: u8, values: &[ClusteringValue]) {
         let types = &self.clustering_types;
-        for (i, v) in values.iter().enumerate() {
-            let (Some(v), Some(ty)) = (v, types.get(i)) else { continue };
-            let less = |a: &[u8], b: &[u8]| crate::types::compare::compare_values(ty, a, b).is_lt();
-            if self.min_values[i].as_deref().is_none_or(|m| less(v, m)) {
-                self.min_values[i] = Some(v.clone());
+        if !self.oa {
+            for (i, v) in values.iter().enumerate() {
+                let (Some(v), Some(ty)) = (v, types.get(i)) else { continue };
+                let less =
+                    |a: &[u8], b: &[u8]| crate::types::compare::compare_values(ty, a, b).is_lt();
+                if self.min_values[i].as_deref().is_none_or(|m| less(v, m)) {
+                    self.min_values[i] = Some(v.clone());
+                }
+                if self.max_values[i].as_deref().is_none_or(|m| less(m, v)) {
+                    self.max_values[i] = Some(v.clone());
+                }
             }
-            if self.max_values[i].as_deref().is_none_or(|m| less(m, v)) {
-                self.max_values[i] = Some(v.clone());
-            }
+            return;
         }
-        let view: Vec<Option<&[u8]>> = values.iter().map(|v| v.as_deref()).collect();
-        let cmp = |p: &(u8, Vec<ClusteringValue>)| {
-            let pv: Vec<Option<&[u8]>> = p.1.iter().map(|v| v.as_deref()).collect();
-            compare_prefixes(types, (kind, &view), (p.0, &pv))
-        };
+        let cmp =
+            |p: &(u8, Vec<ClusteringValue>)| compare_prefixes(types, (kind, values), (p.0, &p.1));
         if self.min_prefix.as_ref().is_none_or(|p| cmp(p).is_lt()) {
             self.min_prefix = Some((kind, values.to_vec()));
         }
@@ -458,7 +504,7 @@ impl Collector {
         out.extend_from_slice(&min_ttl.to_be_bytes());
         out.extend_from_slice(&max_ttl.to_be_bytes());
         out.extend_from_slice(&compression_ratio.to_be_bytes());
-        let bins = &self.drop_times.bins;
+        let bins = &self.drop_times.reduced();
         let max_bins = if layout == Layout::Mc { MAX_BINS as i32 } else { bins.len() as i32 };
         out.extend_from_slice(&max_bins.to_be_bytes());
         out.extend_from_slice(&(bins.len() as i32).to_be_bytes());
@@ -648,9 +694,13 @@ mod tests {
         d.add(120);
         assert_eq!(d.bins.iter().collect::<Vec<_>>(), [(&120, &2)]);
         for i in 0..200 {
-            d.add(1000 + i * 60);
+            d.add(10_000 + i * 60);
         }
-        assert_eq!(d.bins.len(), MAX_BINS);
-        assert_eq!(d.bins.values().sum::<u64>(), 202);
+        // Far from the rest, 120 keeps its own bin; the evenly spaced
+        // points pair up.
+        let r = d.reduced();
+        assert_eq!(r.len(), MAX_BINS);
+        assert_eq!(r.values().sum::<u64>(), 202);
+        assert_eq!(r.get(&120), Some(&2));
     }
 }

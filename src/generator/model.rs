@@ -1,0 +1,902 @@
+//! The generator's model of one partition: logical writes applied with
+//! Cassandra's rules, written independently of the exporter's reconciler
+//! (the truth it computes is what that reconciler is judged against).
+//!
+//! One model serves twice. Fed the writes one replica received during one
+//! flush window it is a memtable, and [`PartitionModel::to_partition`] is
+//! what that replica flushes: tombstones kept, data they shadow dropped,
+//! range tombstones normalized into bounds and boundaries. Fed every write
+//! up to a day's end it is the logical table, and
+//! [`PartitionModel::live_rows`] gives the rows a `SELECT` at that moment
+//! returns.
+//!
+//! Rules (SSTABLE_FORMAT.md §14, Cassandra 4.0+): a newer timestamp wins;
+//! on equal timestamps a cell with a deletion time beats one without, a
+//! tombstone beats an expiring cell, then the later deletion time, then
+//! the larger value. A deletion removes everything with a timestamp at or
+//! below its own. An expiring cell is live while `now < expiry`. Counter
+//! shards merge per counter id by the higher clock; a counter tombstone
+//! always wins.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use crate::sstable::clustering::{BoundKind, ROW_KIND, compare_prefixes};
+use crate::sstable::content::{Cell, CellKind, Column, Item, Marker, Partition, Row};
+use crate::sstable::{DeletionTime, Expiration, LivenessInfo};
+use crate::types::CqlType;
+use crate::types::compare::compare_values;
+
+/// What the model needs to know of a table's columns.
+#[derive(Debug, Clone)]
+pub struct TableSpec {
+    /// Clustering types (reversed where descending).
+    pub clustering: Vec<CqlType>,
+    /// Static columns, in header order.
+    pub statics: Vec<ColumnSpec>,
+    /// Regular columns, in header order.
+    pub regulars: Vec<ColumnSpec>,
+}
+
+/// One static or regular column.
+#[derive(Debug, Clone)]
+pub struct ColumnSpec {
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub ty: CqlType,
+    /// Multi-cell (non-frozen collection or UDT).
+    pub complex: bool,
+}
+
+impl ColumnSpec {
+    /// The type cell paths of this column sort by.
+    fn path_type(&self) -> &CqlType {
+        static TIMEUUID: CqlType = CqlType::TimeUuid;
+        static FIELD: CqlType = CqlType::Blob;
+        match &self.ty {
+            CqlType::List(_) => &TIMEUUID,
+            CqlType::Set(e) | CqlType::Map(e, _) => e,
+            _ => &FIELD,
+        }
+    }
+}
+
+/// A column operation of a write.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    /// Sets a simple column.
+    Set(Vec<u8>),
+    /// Deletes a column (a cell tombstone, or a whole collection).
+    Delete,
+    /// Overwrites a collection: a deletion just before, then these elements.
+    Replace(Vec<(Vec<u8>, Vec<u8>)>),
+    /// Adds or overwrites elements (path, value).
+    Add(Vec<(Vec<u8>, Vec<u8>)>),
+    /// Removes elements by path.
+    Remove(Vec<Vec<u8>>),
+    /// A counter shard's new state: counter id, clock, running total.
+    CounterShard([u8; 16], i64, i64),
+}
+
+/// Which column: static or regular, and its header index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColRef {
+    /// A static column.
+    pub is_static: bool,
+    /// Index in the header's static or regular columns.
+    pub index: usize,
+}
+
+/// A logical write.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mutation {
+    /// Write timestamp (µs).
+    pub ts: i64,
+    /// The coordinator's clock in seconds: deletion times and TTL bases.
+    pub now: i64,
+    /// `USING TTL`.
+    pub ttl: Option<i32>,
+    /// What it does.
+    pub kind: MutationKind,
+}
+
+/// The kinds of writes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MutationKind {
+    /// INSERT (with `marker`) or UPDATE of one row, or of static columns
+    /// only (`clustering` ignored then when all columns are static).
+    Write {
+        /// The row's clustering.
+        clustering: Vec<Vec<u8>>,
+        /// INSERT: sets the row's primary-key liveness.
+        marker: bool,
+        /// Column operations.
+        columns: Vec<(ColRef, Op)>,
+    },
+    /// DELETE of one row.
+    DeleteRow {
+        /// The row's clustering.
+        clustering: Vec<Vec<u8>>,
+    },
+    /// DELETE of a clustering range.
+    DeleteRange {
+        /// Start bound.
+        start: (BoundKind, Vec<Vec<u8>>),
+        /// End bound.
+        end: (BoundKind, Vec<Vec<u8>>),
+    },
+    /// DELETE of the whole partition.
+    DeletePartition,
+}
+
+#[derive(Debug, Clone, Default)]
+struct RowModel {
+    liveness: Option<LivenessInfo>,
+    deletion: Option<DeletionTime>,
+    columns: ColMap,
+}
+
+/// A row's columns by header index: a sorted vector (rows have few
+/// columns, and one allocation beats a tree's).
+#[derive(Debug, Clone, Default)]
+struct ColMap(Vec<(usize, ColModel)>);
+
+impl ColMap {
+    fn find(&self, index: usize) -> Result<usize, usize> {
+        self.0.binary_search_by_key(&index, |(i, _)| *i)
+    }
+
+    fn get(&self, index: &usize) -> Option<&ColModel> {
+        self.find(*index).ok().map(|k| &self.0[k].1)
+    }
+
+    fn get_mut(&mut self, index: &usize) -> Option<&mut ColModel> {
+        self.find(*index).ok().map(|k| &mut self.0[k].1)
+    }
+
+    fn insert(&mut self, index: usize, v: ColModel) {
+        match self.find(index) {
+            Ok(k) => self.0[k].1 = v,
+            Err(k) => self.0.insert(k, (index, v)),
+        }
+    }
+
+    fn or_insert_with(&mut self, index: usize, f: impl FnOnce() -> ColModel) -> &mut ColModel {
+        let k = match self.find(index) {
+            Ok(k) => k,
+            Err(k) => {
+                self.0.insert(k, (index, f()));
+                k
+            }
+        };
+        &mut self.0[k].1
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+#[derive(Debug, Clone)]
+enum ColModel {
+    Simple(Cell),
+    Complex { deletion: Option<DeletionTime>, cells: Vec<(Vec<u8>, Cell)> },
+    Counter { ts: i64, shards: BTreeMap<[u8; 16], (i64, i64)>, tombstone: Option<Cell> },
+}
+
+#[derive(Debug, Clone)]
+struct RangeDeletion {
+    start: (u8, Vec<Option<Vec<u8>>>),
+    end: (u8, Vec<Option<Vec<u8>>>),
+    deletion: DeletionTime,
+}
+
+/// One partition's state.
+#[derive(Debug, Clone)]
+pub struct PartitionModel<'s> {
+    spec: &'s TableSpec,
+    deletion: Option<DeletionTime>,
+    ranges: Vec<RangeDeletion>,
+    static_row: RowModel,
+    /// Rows in the order first written; `order` lists them by clustering.
+    rows: Vec<(Vec<Vec<u8>>, RowModel)>,
+    order: Vec<u32>,
+}
+
+/// A live row as a `SELECT` returns it: clustering values, then each
+/// static and regular column's value in frozen form (header order,
+/// statics first), `None` for null.
+pub type LiveRow = (Option<Vec<Vec<u8>>>, Vec<Option<Vec<u8>>>);
+
+/// `d` shadows timestamp `ts`.
+fn shadows(d: Option<DeletionTime>, ts: i64) -> bool {
+    d.is_some_and(|d| ts <= d.marked_for_delete_at)
+}
+
+fn later(a: Option<DeletionTime>, b: Option<DeletionTime>) -> Option<DeletionTime> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(
+            if (y.marked_for_delete_at, y.local_deletion_time)
+                > (x.marked_for_delete_at, x.local_deletion_time)
+            {
+                y
+            } else {
+                x
+            },
+        ),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+/// Cell reconciliation (4.0+): `true` when `new` replaces `old`.
+fn cell_wins(new: &Cell, old: &Cell) -> bool {
+    if new.timestamp != old.timestamp {
+        return new.timestamp > old.timestamp;
+    }
+    let ldt = |c: &Cell| c.local_deletion_time();
+    match (ldt(new), ldt(old)) {
+        (Some(_), None) => return true,
+        (None, Some(_)) => return false,
+        (Some(a), Some(b)) => {
+            if new.is_tombstone() != old.is_tombstone() {
+                return new.is_tombstone();
+            }
+            if a != b {
+                return a > b;
+            }
+        }
+        (None, None) => {}
+    }
+    new.value > old.value
+}
+
+/// Liveness precedence: `true` when `new` replaces `old`.
+fn liveness_wins(new: &LivenessInfo, old: &LivenessInfo) -> bool {
+    if new.timestamp != old.timestamp {
+        return new.timestamp > old.timestamp;
+    }
+    let expired_marker = |l: &LivenessInfo| l.expiration.is_some_and(|e| e.ttl == i32::MAX);
+    if expired_marker(new) != expired_marker(old) {
+        return expired_marker(new);
+    }
+    match (new.expiration, old.expiration) {
+        (Some(a), Some(b)) => a.local_expiration_time > b.local_expiration_time,
+        (None, None) => false,
+        (a, _) => a.is_some(),
+    }
+}
+
+fn cell_live(c: &Cell, now: i64) -> bool {
+    match c.kind {
+        CellKind::Live => true,
+        CellKind::Expiring { local_expiration_time, .. } => now < local_expiration_time,
+        CellKind::Tombstone { .. } => false,
+    }
+}
+
+fn liveness_live(l: &LivenessInfo, now: i64) -> bool {
+    l.expiration.is_none_or(|e| e.ttl != i32::MAX && now < e.local_expiration_time)
+}
+
+/// Compares two full clusterings (no nulls).
+fn compare_full(types: &[CqlType], a: &[Vec<u8>], b: &[Vec<u8>]) -> Ordering {
+    for ((t, x), y) in types.iter().zip(a).zip(b) {
+        let c = compare_values(t, x, y);
+        if c != Ordering::Equal {
+            return c;
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+fn opt_values(v: &[Vec<u8>]) -> Vec<Option<Vec<u8>>> {
+    v.iter().map(|x| Some(x.clone())).collect()
+}
+
+/// Counter context of global shards, sorted by counter id.
+fn counter_context(shards: &BTreeMap<[u8; 16], (i64, i64)>) -> Vec<u8> {
+    let n = shards.len() as i16;
+    let mut out = n.to_be_bytes().to_vec();
+    for i in 0..n {
+        out.extend_from_slice(&(i.wrapping_add(i16::MIN)).to_be_bytes());
+    }
+    for (id, (clock, count)) in shards {
+        out.extend_from_slice(id);
+        out.extend_from_slice(&clock.to_be_bytes());
+        out.extend_from_slice(&count.to_be_bytes());
+    }
+    out
+}
+
+impl<'s> PartitionModel<'s> {
+    /// An empty partition.
+    pub fn new(spec: &'s TableSpec) -> Self {
+        PartitionModel {
+            spec,
+            deletion: None,
+            ranges: Vec::new(),
+            static_row: RowModel::default(),
+            rows: Vec::new(),
+            order: Vec::new(),
+        }
+    }
+
+    /// Whether nothing has been written.
+    pub fn is_empty(&self) -> bool {
+        self.deletion.is_none()
+            && self.ranges.is_empty()
+            && self.rows.is_empty()
+            && self.static_row.liveness.is_none()
+            && self.static_row.columns.is_empty()
+    }
+
+    fn row_mut(&mut self, clustering: &[Vec<u8>]) -> &mut RowModel {
+        let types = &self.spec.clustering;
+        let rows = &self.rows;
+        let at =
+            self.order.binary_search_by(|&i| compare_full(types, &rows[i as usize].0, clustering));
+        let i = match at {
+            Ok(k) => self.order[k] as usize,
+            Err(k) => {
+                self.rows.push((clustering.to_vec(), RowModel::default()));
+                self.order.insert(k, (self.rows.len() - 1) as u32);
+                self.rows.len() - 1
+            }
+        };
+        &mut self.rows[i].1
+    }
+
+    /// Applies one write.
+    pub fn apply(&mut self, m: &Mutation) {
+        let deletion = DeletionTime { marked_for_delete_at: m.ts, local_deletion_time: m.now };
+        match &m.kind {
+            MutationKind::DeletePartition => self.deletion = later(self.deletion, Some(deletion)),
+            MutationKind::DeleteRow { clustering } => {
+                let r = self.row_mut(clustering);
+                r.deletion = later(r.deletion, Some(deletion));
+            }
+            MutationKind::DeleteRange { start, end } => self.ranges.push(RangeDeletion {
+                start: (crate::sstable::write::data::bound_byte(start.0), opt_values(&start.1)),
+                end: (crate::sstable::write::data::bound_byte(end.0), opt_values(&end.1)),
+                deletion,
+            }),
+            MutationKind::Write { clustering, marker, columns } => {
+                let expiring = |ttl: i32| CellKind::Expiring {
+                    ttl,
+                    local_expiration_time: m.now + i64::from(ttl),
+                };
+                let kind = m.ttl.map_or(CellKind::Live, expiring);
+                let only_static = columns.iter().all(|(c, _)| c.is_static) && !marker;
+                if *marker {
+                    let l = LivenessInfo {
+                        timestamp: m.ts,
+                        expiration: m.ttl.map(|ttl| Expiration {
+                            ttl,
+                            local_expiration_time: m.now + i64::from(ttl),
+                        }),
+                    };
+                    let r = self.row_mut(clustering);
+                    if r.liveness.as_ref().is_none_or(|old| liveness_wins(&l, old)) {
+                        r.liveness = Some(l);
+                    }
+                }
+                let table: &'s TableSpec = self.spec;
+                for (col, op) in columns {
+                    let spec = if col.is_static { &table.statics } else { &table.regulars };
+                    let Some(cs) = spec.get(col.index) else { continue };
+                    let row = if col.is_static {
+                        &mut self.static_row
+                    } else if only_static {
+                        continue;
+                    } else {
+                        self.row_mut(clustering)
+                    };
+                    apply_op(row, col.index, cs, op, m.ts, kind, deletion);
+                }
+            }
+        }
+    }
+
+    /// The covering deletion of a row (partition deletion or a range).
+    fn covering(&self, clustering: &[Vec<u8>]) -> Option<DeletionTime> {
+        let types = &self.spec.clustering;
+        let mut d = self.deletion;
+        for r in &self.ranges {
+            let inside = compare_prefixes(types, (r.start.0, &r.start.1), (ROW_KIND, clustering))
+                .is_lt()
+                && compare_prefixes(types, (ROW_KIND, clustering), (r.end.0, &r.end.1)).is_lt();
+            if inside {
+                d = later(d, Some(r.deletion));
+            }
+        }
+        d
+    }
+
+    /// What a replica flushes: the partition in SSTable form, with data
+    /// shadowed by a deletion of the same memtable removed.
+    pub fn to_partition(&self, key: &[u8]) -> Partition {
+        self.clone().into_partition(key)
+    }
+
+    /// [`PartitionModel::to_partition`], consuming the model.
+    pub fn into_partition(self, key: &[u8]) -> Partition {
+        let mut p = Partition { key: key.to_vec(), deletion: self.deletion, ..Default::default() };
+        let markers = self.markers();
+        let covers: Vec<Option<DeletionTime>> =
+            self.order.iter().map(|&i| self.covering(&self.rows[i as usize].0)).collect();
+        let PartitionModel { spec, static_row, rows, order, deletion, .. } = self;
+        let st = flush_row(static_row, deletion, Vec::new());
+        if !st.is_empty() {
+            p.static_row = Some(st);
+        }
+        let mut slots: Vec<Option<(Vec<Vec<u8>>, RowModel)>> = rows.into_iter().map(Some).collect();
+        let mut items: Vec<Item> = Vec::with_capacity(order.len() + markers.len());
+        for (&i, cover) in order.iter().zip(covers) {
+            let Some((c, r)) = slots[i as usize].take() else { continue };
+            let row = flush_row(r, cover, c.into_iter().map(Some).collect());
+            if !row.is_empty() {
+                items.push(Item::Row(row));
+            }
+        }
+        if !markers.is_empty() {
+            let types = &spec.clustering;
+            fn key_of(i: &Item) -> (u8, &[Option<Vec<u8>>]) {
+                match i {
+                    Item::Row(r) => (ROW_KIND, r.clustering.as_slice()),
+                    Item::Marker(m) => {
+                        (crate::sstable::write::data::bound_byte(m.kind), m.clustering.as_slice())
+                    }
+                }
+            }
+            items.extend(markers.into_iter().map(Item::Marker));
+            items.sort_by(|a, b| compare_prefixes(types, key_of(a), key_of(b)));
+        }
+        p.items = items;
+        p
+    }
+
+    /// Range tombstones not shadowed by the partition deletion, as
+    /// non-overlapping bounds and boundaries.
+    fn markers(&self) -> Vec<Marker> {
+        let types = &self.spec.clustering;
+        let ranges: Vec<&RangeDeletion> = self
+            .ranges
+            .iter()
+            .filter(|r| !shadows(self.deletion, r.deletion.marked_for_delete_at))
+            .collect();
+        if ranges.is_empty() {
+            return Vec::new();
+        }
+        let cmp = |a: &(u8, Vec<Option<Vec<u8>>>), b: &(u8, Vec<Option<Vec<u8>>>)| {
+            compare_prefixes(types, (a.0, &a.1), (b.0, &b.1))
+        };
+        let mut points: Vec<(u8, Vec<Option<Vec<u8>>>)> =
+            ranges.iter().flat_map(|r| [r.start.clone(), r.end.clone()]).collect();
+        points.sort_by(cmp);
+        points.dedup_by(|a, b| cmp(a, b) == Ordering::Equal);
+        let mut out = Vec::new();
+        let mut active: Option<DeletionTime> = None;
+        for (i, p) in points.iter().enumerate() {
+            let next = points.get(i + 1);
+            let now_active = next.and_then(|n| {
+                ranges
+                    .iter()
+                    .filter(|r| cmp(&r.start, p).is_le() && cmp(&r.end, n).is_ge())
+                    .map(|r| Some(r.deletion))
+                    .fold(None, later)
+            });
+            if now_active == active {
+                continue;
+            }
+            // A point sits before its prefix (kinds 0-2) or after it (5-7).
+            let after = p.0 >= 5;
+            let kind = match (active, now_active) {
+                (None, Some(_)) => {
+                    if after {
+                        BoundKind::ExclStart
+                    } else {
+                        BoundKind::InclStart
+                    }
+                }
+                (Some(_), None) => {
+                    if after {
+                        BoundKind::InclEnd
+                    } else {
+                        BoundKind::ExclEnd
+                    }
+                }
+                _ => {
+                    if after {
+                        BoundKind::InclEndExclStart
+                    } else {
+                        BoundKind::ExclEndInclStart
+                    }
+                }
+            };
+            let (deletion, open) = match (active, now_active) {
+                (None, Some(d)) => (d, None),
+                (Some(d), None) => (d, None),
+                (Some(a), Some(b)) => (a, Some(b)),
+                (None, None) => continue,
+            };
+            out.push(Marker { kind, clustering: p.1.clone(), deletion, open });
+            active = now_active;
+        }
+        out
+    }
+
+    /// The rows a `SELECT` returns at `now` (seconds), in clustering order;
+    /// a partition with live static columns but no live row gives one row
+    /// without clustering.
+    pub fn live_rows(&self, now: i64) -> Vec<LiveRow> {
+        let statics = live_columns(&self.static_row, &self.spec.statics, self.deletion, now);
+        let mut out = Vec::new();
+        for &i in &self.order {
+            let (c, r) = &self.rows[i as usize];
+            let cover = later(self.covering(c), r.deletion);
+            let liveness =
+                r.liveness.filter(|l| !shadows(cover, l.timestamp) && liveness_live(l, now));
+            let regulars = live_columns(r, &self.spec.regulars, cover, now);
+            if liveness.is_none() && regulars.iter().all(Option::is_none) {
+                continue;
+            }
+            let mut values = statics.clone();
+            values.extend(regulars);
+            out.push((Some(c.clone()), values));
+        }
+        if out.is_empty() && statics.iter().any(Option::is_some) {
+            let mut values = statics;
+            values.extend(std::iter::repeat_n(None, self.spec.regulars.len()));
+            out.push((None, values));
+        }
+        out
+    }
+}
+
+fn apply_op(
+    row: &mut RowModel,
+    index: usize,
+    spec: &ColumnSpec,
+    op: &Op,
+    ts: i64,
+    kind: CellKind,
+    deletion: DeletionTime,
+) {
+    let path_type = spec.path_type();
+    let tombstone = |ts: i64| Cell {
+        timestamp: ts,
+        kind: CellKind::Tombstone { local_deletion_time: deletion.local_deletion_time },
+        path: None,
+        value: Vec::new(),
+    };
+    let put = |cells: &mut Vec<(Vec<u8>, Cell)>, path: &[u8], cell: Cell| match cells
+        .binary_search_by(|(p, _)| compare_values(path_type, p, path))
+    {
+        Ok(i) => {
+            if cell_wins(&cell, &cells[i].1) {
+                cells[i].1 = cell;
+            }
+        }
+        Err(i) => cells.insert(i, (path.to_vec(), cell)),
+    };
+    match op {
+        Op::Set(v) => {
+            let cell = Cell { timestamp: ts, kind, path: None, value: v.clone() };
+            merge_simple(row, index, cell);
+        }
+        Op::Delete if spec.complex => {
+            let col = row
+                .columns
+                .or_insert_with(index, || ColModel::Complex { deletion: None, cells: Vec::new() });
+            if let ColModel::Complex { deletion: d, .. } = col {
+                *d = later(*d, Some(deletion));
+            }
+        }
+        Op::Delete if spec.ty == CqlType::Counter => {
+            let col = row.columns.or_insert_with(index, || ColModel::Counter {
+                ts: i64::MIN,
+                shards: BTreeMap::new(),
+                tombstone: None,
+            });
+            if let ColModel::Counter { tombstone: t, .. } = col {
+                let new = tombstone(ts);
+                if t.as_ref().is_none_or(|old| cell_wins(&new, old)) {
+                    *t = Some(new);
+                }
+            }
+        }
+        Op::Delete => merge_simple(row, index, tombstone(ts)),
+        Op::Replace(items) | Op::Add(items) => {
+            let col = row
+                .columns
+                .or_insert_with(index, || ColModel::Complex { deletion: None, cells: Vec::new() });
+            let ColModel::Complex { deletion: d, cells } = col else { return };
+            if matches!(op, Op::Replace(_)) {
+                let before = DeletionTime { marked_for_delete_at: ts - 1, ..deletion };
+                *d = later(*d, Some(before));
+            }
+            for (path, value) in items {
+                put(cells, path, Cell { timestamp: ts, kind, path: None, value: value.clone() });
+            }
+        }
+        Op::Remove(paths) => {
+            let col = row
+                .columns
+                .or_insert_with(index, || ColModel::Complex { deletion: None, cells: Vec::new() });
+            let ColModel::Complex { cells, .. } = col else { return };
+            for path in paths {
+                put(cells, path, tombstone(ts));
+            }
+        }
+        Op::CounterShard(id, clock, count) => {
+            let col = row.columns.or_insert_with(index, || ColModel::Counter {
+                ts: i64::MIN,
+                shards: BTreeMap::new(),
+                tombstone: None,
+            });
+            let ColModel::Counter { ts: cts, shards, .. } = col else { return };
+            *cts = (*cts).max(ts);
+            let e = shards.entry(*id).or_insert((*clock, *count));
+            if (*clock, *count) > *e {
+                *e = (*clock, *count);
+            }
+        }
+    }
+}
+
+fn merge_simple(row: &mut RowModel, index: usize, cell: Cell) {
+    match row.columns.get_mut(&index) {
+        Some(ColModel::Simple(old)) => {
+            if cell_wins(&cell, old) {
+                *old = cell;
+            }
+        }
+        _ => {
+            row.columns.insert(index, ColModel::Simple(cell));
+        }
+    }
+}
+
+/// A memtable row as flushed: data at or below a covering deletion gone.
+fn flush_row(r: RowModel, cover: Option<DeletionTime>, clustering: Vec<Option<Vec<u8>>>) -> Row {
+    let row_deletion = r.deletion.filter(|d| !shadows(cover, d.marked_for_delete_at));
+    let cover = later(cover, row_deletion);
+    let mut row = Row {
+        clustering,
+        liveness: r.liveness.filter(|l| !shadows(cover, l.timestamp)),
+        deletion: row_deletion,
+        ..Default::default()
+    };
+    row.columns.reserve(r.columns.0.len());
+    for (index, col) in r.columns.0 {
+        match col {
+            ColModel::Simple(c) => {
+                if !shadows(cover, c.timestamp) {
+                    row.columns.push(Column { index, complex_deletion: None, cells: vec![c] });
+                }
+            }
+            ColModel::Complex { deletion, cells } => {
+                let cd = deletion.filter(|d| !shadows(cover, d.marked_for_delete_at));
+                let cover = later(cover, cd);
+                let cells: Vec<Cell> = cells
+                    .into_iter()
+                    .filter(|(_, c)| !shadows(cover, c.timestamp))
+                    .map(|(p, c)| Cell { path: Some(p), ..c })
+                    .collect();
+                if cd.is_some() || !cells.is_empty() {
+                    row.columns.push(Column { index, complex_deletion: cd, cells });
+                }
+            }
+            ColModel::Counter { ts, shards, tombstone } => {
+                let cell = match tombstone {
+                    Some(t) => t,
+                    None if !shadows(cover, ts) && !shards.is_empty() => Cell {
+                        timestamp: ts,
+                        kind: CellKind::Live,
+                        path: None,
+                        value: counter_context(&shards),
+                    },
+                    None => continue,
+                };
+                row.columns.push(Column { index, complex_deletion: None, cells: vec![cell] });
+            }
+        }
+    }
+    row
+}
+
+/// Each column's live value at `now` in frozen form.
+fn live_columns(
+    r: &RowModel,
+    specs: &[ColumnSpec],
+    cover: Option<DeletionTime>,
+    now: i64,
+) -> Vec<Option<Vec<u8>>> {
+    specs
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| match r.columns.get(&i)? {
+            ColModel::Simple(c) => {
+                (!shadows(cover, c.timestamp) && cell_live(c, now)).then(|| c.value.clone())
+            }
+            ColModel::Complex { deletion, cells } => {
+                let cover = later(cover, *deletion);
+                let live: Vec<(&[u8], &[u8])> = cells
+                    .iter()
+                    .filter(|(_, c)| !shadows(cover, c.timestamp) && cell_live(c, now))
+                    .map(|(p, c)| (p.as_slice(), c.value.as_slice()))
+                    .collect();
+                crate::output::dataset_row::frozen_from_cells(&spec.ty, &live)
+            }
+            ColModel::Counter { ts, shards, tombstone } => {
+                if tombstone.is_some() || shadows(cover, *ts) || shards.is_empty() {
+                    return None;
+                }
+                Some(counter_context(shards))
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> TableSpec {
+        TableSpec {
+            clustering: vec![CqlType::Int],
+            statics: vec![ColumnSpec { name: "s".into(), ty: CqlType::Text, complex: false }],
+            regulars: vec![
+                ColumnSpec { name: "v".into(), ty: CqlType::Text, complex: false },
+                ColumnSpec {
+                    name: "l".into(),
+                    ty: CqlType::List(Box::new(CqlType::Int)),
+                    complex: true,
+                },
+                ColumnSpec { name: "c".into(), ty: CqlType::Counter, complex: false },
+            ],
+        }
+    }
+
+    fn ck(i: i32) -> Vec<Vec<u8>> {
+        vec![i.to_be_bytes().to_vec()]
+    }
+
+    fn write(ts: i64, ck_: i32, marker: bool, col: usize, op: Op) -> Mutation {
+        Mutation {
+            ts,
+            now: ts / 1_000_000,
+            ttl: None,
+            kind: MutationKind::Write {
+                clustering: ck(ck_),
+                marker,
+                columns: vec![(ColRef { is_static: false, index: col }, op)],
+            },
+        }
+    }
+
+    fn v_of(rows: &[LiveRow], i: usize) -> Option<Vec<u8>> {
+        rows[i].1[1].clone()
+    }
+
+    #[test]
+    fn equal_timestamps_tombstone_then_larger_value_wins() {
+        let s = spec();
+        let mut m = PartitionModel::new(&s);
+        m.apply(&write(10_000_000, 1, true, 0, Op::Set(b"b".to_vec())));
+        m.apply(&write(10_000_000, 1, false, 0, Op::Set(b"a".to_vec())));
+        assert_eq!(v_of(&m.live_rows(100), 0), Some(b"b".to_vec()));
+        m.apply(&write(10_000_000, 1, false, 0, Op::Delete));
+        // The row marker keeps the row; the value is gone.
+        let rows = m.live_rows(100);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(v_of(&rows, 0), None);
+    }
+
+    #[test]
+    fn deletions_shadow_older_data_only() {
+        let s = spec();
+        let mut m = PartitionModel::new(&s);
+        m.apply(&write(1_000_000, 1, true, 0, Op::Set(b"x".to_vec())));
+        m.apply(&write(3_000_000, 2, true, 0, Op::Set(b"y".to_vec())));
+        m.apply(&Mutation {
+            ts: 2_000_000,
+            now: 2,
+            ttl: None,
+            kind: MutationKind::DeletePartition,
+        });
+        let rows = m.live_rows(100);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].0, Some(ck(2)));
+        // The flushed partition keeps the deletion and drops row 1.
+        let p = m.to_partition(b"k");
+        assert_eq!(p.deletion.map(|d| d.marked_for_delete_at), Some(2_000_000));
+        assert_eq!(p.items.len(), 1);
+    }
+
+    #[test]
+    fn ttl_expires_cells_and_row_markers() {
+        let s = spec();
+        let mut m = PartitionModel::new(&s);
+        let mut w = write(1_000_000, 1, true, 0, Op::Set(b"x".to_vec()));
+        w.ttl = Some(10);
+        m.apply(&w);
+        assert_eq!(m.live_rows(10).len(), 1);
+        assert_eq!(m.live_rows(11).len(), 0);
+    }
+
+    #[test]
+    fn overlapping_ranges_become_bounds_and_a_boundary() {
+        let s = spec();
+        let mut m = PartitionModel::new(&s);
+        let range = |ts: i64, a: i32, b: i32| Mutation {
+            ts,
+            now: 5,
+            ttl: None,
+            kind: MutationKind::DeleteRange {
+                start: (BoundKind::InclStart, ck(a)),
+                end: (BoundKind::ExclEnd, ck(b)),
+            },
+        };
+        m.apply(&range(100, 1, 5));
+        m.apply(&range(200, 3, 8));
+        let p = m.to_partition(b"k");
+        let kinds: Vec<(BoundKind, i64, Option<i64>)> = p
+            .items
+            .iter()
+            .map(|i| match i {
+                Item::Marker(m) => (
+                    m.kind,
+                    m.deletion.marked_for_delete_at,
+                    m.open.map(|d| d.marked_for_delete_at),
+                ),
+                Item::Row(_) => panic!("no rows"),
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (BoundKind::InclStart, 100, None),
+                (BoundKind::ExclEndInclStart, 100, Some(200)),
+                (BoundKind::ExclEnd, 200, None)
+            ]
+        );
+        // A row at 4 written at ts 150 is shadowed by the newer range.
+        m.apply(&write(150, 4, true, 0, Op::Set(b"z".to_vec())));
+        assert!(m.live_rows(10).is_empty());
+        m.apply(&write(250, 4, true, 0, Op::Set(b"z".to_vec())));
+        assert_eq!(m.live_rows(10).len(), 1);
+    }
+
+    #[test]
+    fn collections_replace_add_remove_and_counters_merge() {
+        let s = spec();
+        let mut m = PartitionModel::new(&s);
+        let p1 = vec![1u8; 16];
+        let p2 = vec![2u8; 16];
+        m.apply(&write(10, 1, false, 1, Op::Add(vec![(p1.clone(), 1i32.to_be_bytes().to_vec())])));
+        m.apply(&write(
+            20,
+            1,
+            false,
+            1,
+            Op::Replace(vec![(p2.clone(), 2i32.to_be_bytes().to_vec())]),
+        ));
+        let rows = m.live_rows(1);
+        let l = rows[0].1[2].clone().unwrap();
+        assert_eq!(l, [&1i32.to_be_bytes()[..], &4i32.to_be_bytes(), &2i32.to_be_bytes()].concat());
+        m.apply(&write(30, 1, false, 1, Op::Remove(vec![p2])));
+        assert!(m.live_rows(1).is_empty());
+        let id_a = [0xaa; 16];
+        let id_b = [0xbb; 16];
+        m.apply(&write(40, 2, false, 2, Op::CounterShard(id_a, 1, 5)));
+        m.apply(&write(41, 2, false, 2, Op::CounterShard(id_a, 2, 7)));
+        m.apply(&write(39, 2, false, 2, Op::CounterShard(id_b, 1, -2)));
+        m.apply(&write(42, 2, false, 2, Op::CounterShard(id_a, 1, 5)));
+        let rows = m.live_rows(1);
+        let ctx = rows[0].1[3].clone().unwrap();
+        assert_eq!(crate::output::cql_json::counter_total(&CqlType::Counter, &ctx).unwrap(), 5);
+    }
+}

@@ -110,19 +110,25 @@ fn io(path: &Path, e: std::io::Error) -> Error {
     Error::new(ErrorKind::Io, format!("{}: {e}", path.display()))
 }
 
-/// Everything derived from the schema.
-struct Table {
-    schema: TableSchema,
-    raw: RawHeader,
-    spec: TableSpec,
-    columns: Columns,
+/// Everything derived from a profile's schema.
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// The parsed schema.
+    pub schema: TableSchema,
+    /// The serialization header (delta bases zero).
+    pub raw: RawHeader,
+    /// What the model needs.
+    pub spec: TableSpec,
+    /// Column references for the profile's writes.
+    pub columns: Columns,
     layout: RowLayout,
     /// For each layout column after the key and clustering: its index in
     /// the model's value list (statics then regulars, header order).
     value_slots: Vec<usize>,
 }
 
-fn table(profile: Profile) -> Result<Table> {
+/// The table of a profile.
+pub fn table(profile: Profile) -> Result<Table> {
     let schema = Schema::parse(&profile.cql())?;
     let schema = schema
         .tables

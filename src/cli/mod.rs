@@ -172,14 +172,15 @@ fn cmd_dump(mut p: lexopt::Parser) -> Result<i32, Error> {
     }
     if stats {
         let secs = started.elapsed().as_secs_f64();
-        let mb = report.bytes_read as f64 / 1e6;
+        let mb = report.data_bytes as f64 / 1e6;
+        let stored = report.bytes_read as f64 / 1e6;
         let peak = peak_rss_kib()
             .map(|k| format!("; peak memory {:.1} MiB", k as f64 / 1024.0))
             .unwrap_or_default();
         let _ = writeln!(
             io::stderr(),
             "casscade dump: {} SSTables, {} partitions, {} rows, {} range tombstone markers, \
-             {mb:.1} MB of Data.db in {secs:.2} s ({:.0} MB/s){peak}",
+             {mb:.1} MB of Data.db ({stored:.1} MB stored) in {secs:.2} s ({:.0} MB/s){peak}",
             report.sstables,
             report.partitions,
             report.rows,

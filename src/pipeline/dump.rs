@@ -44,6 +44,8 @@ pub struct DumpReport {
     pub markers: u64,
     /// Data.db bytes read from disk.
     pub bytes_read: u64,
+    /// Uncompressed Data.db bytes decoded.
+    pub data_bytes: u64,
     /// SSTables skipped, with why.
     pub skipped: Vec<Error>,
 }
@@ -153,6 +155,7 @@ fn dump_one(
     }
     out.write_all(&buf).map_err(write_err)?;
     report.bytes_read += reader.bytes_read();
+    report.data_bytes += reader.total_len();
     Ok(())
 }
 

@@ -183,5 +183,88 @@ fn micro(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, sstables, micro);
+/// Every Data.db under `dir`.
+fn data_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            data_files(&p, out);
+        } else if p.to_string_lossy().ends_with("-Data.db") {
+            out.push(p);
+        }
+    }
+}
+
+/// Decoding generated backups in each format and codec (file path: read,
+/// decompress, verify, decode), and the ceiling: LZ4 decompression alone
+/// of the same chunks.
+fn generated(c: &mut Criterion) {
+    use casscade::generator::{GenRequest, Profile, generate};
+    let root = std::env::temp_dir().join(format!("casscade-bench-gen-{}", std::process::id()));
+    let mut g = c.benchmark_group("generated");
+    g.sample_size(10);
+    let codecs = [
+        ("lz4", Some(Compressor::Lz4)),
+        ("zstd", Some(Compressor::Zstd)),
+        ("deflate", Some(Compressor::Deflate)),
+        ("snappy", Some(Compressor::Snappy)),
+        ("none", None),
+    ];
+    for format in ["mc", "nb", "oa"] {
+        for (name, codec) in codecs {
+            let out = root.join(format!("{format}-{name}"));
+            let _ = std::fs::remove_dir_all(&out);
+            let req = GenRequest {
+                out: out.clone(),
+                profile: Profile::TimeSeries,
+                seed: 3,
+                days: 2,
+                size: Some(24 << 20),
+                format: format.into(),
+                compression: codec,
+                truth_every_day: false,
+                ..GenRequest::default()
+            };
+            generate(&req).unwrap();
+            let mut files = Vec::new();
+            data_files(&out, &mut files);
+            let tables: Vec<Arc<SSTable>> =
+                files.iter().map(|f| Arc::new(SSTable::open(f).unwrap())).collect();
+            let bytes: u64 =
+                tables.iter().map(|t| t.read_uncompressed_data().unwrap().len() as u64).sum();
+            g.throughput(Throughput::Bytes(bytes));
+            g.bench_function(format!("decode/{format}-{name}"), |b| {
+                b.iter(|| tables.iter().map(|t| consume(t.reader().unwrap())).sum::<u64>())
+            });
+            if format == "nb" && name == "lz4" {
+                // The same chunks, LZ4-decompressed and nothing else.
+                let mut chunks = Vec::new();
+                for t in &tables {
+                    let ci = t.compression().unwrap().clone();
+                    let raw = std::fs::read(t.data_path()).unwrap();
+                    for i in 0..ci.offsets.len() {
+                        let start = ci.offsets[i] as usize;
+                        let len = ci.chunk_stored_len(i, raw.len() as u64) as usize - 4;
+                        chunks
+                            .push((raw[start..start + len].to_vec(), ci.chunk_uncompressed_len(i)));
+                    }
+                }
+                let mut d = Decompressor::default();
+                let mut dst = vec![0u8; 64 * 1024];
+                g.bench_function("lz4_ceiling/nb-lz4", |b| {
+                    b.iter(|| {
+                        for (src, n) in &chunks {
+                            d.decompress(Compressor::Lz4, src, &mut dst[..*n]).unwrap();
+                        }
+                    })
+                });
+            }
+            std::fs::remove_dir_all(&out).unwrap();
+        }
+    }
+    g.finish();
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+criterion_group!(benches, sstables, micro, generated);
 criterion_main!(benches);

@@ -18,6 +18,7 @@ pub mod error;
 pub mod generator;
 pub mod output;
 pub mod pipeline;
+pub mod reconcile;
 pub mod schema;
 pub mod sstable;
 pub mod types;

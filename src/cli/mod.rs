@@ -4,6 +4,7 @@
 //! Exit codes: 0 success; 1 finished but skipped bad input (reported on
 //! stderr); 2 error. A closed stdout (`| head`) ends quietly with 0.
 
+mod export;
 mod generate;
 mod time;
 
@@ -25,6 +26,7 @@ Usage: casscade <COMMAND> [OPTIONS]
 
 Commands:
   dump     Print SSTables as JSON lines, one partition per line (sstabledump -l shape)
+  export   Merge a table's SSTables from every node into a JSON-lines dataset version
   gen      Simulate a cluster's backups (snapshot, daily incrementals) with their ground truth
   help     Print this help, or a command's help (casscade help dump)
 
@@ -102,10 +104,12 @@ fn run(args: Vec<OsString>) -> Result<i32, Error> {
         Value(cmd) => match cmd.to_str() {
             Some("dump") => cmd_dump(p),
             Some("gen") => generate::cmd_gen(p),
+            Some("export") => export::cmd_export(p),
             Some("help") => {
                 match p.next().map_err(arg_err)? {
                     Some(Value(c)) if c == "dump" => print!("{DUMP_HELP}"),
                     Some(Value(c)) if c == "gen" => print!("{}", generate::GEN_HELP),
+                    Some(Value(c)) if c == "export" => print!("{}", export::EXPORT_HELP),
                     _ => print!("{HELP}"),
                 }
                 Ok(0)

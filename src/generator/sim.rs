@@ -359,6 +359,17 @@ impl Sim<'_> {
             for (w, at) in writes.into_iter().zip(times) {
                 let window = self.window_of(day, at);
                 let (m, must_reach) = match w {
+                    // Counters cannot be incremented after a delete, so a
+                    // counter row's deletion comes after every increment of
+                    // its day (and the profile increments it no more).
+                    Write::Plain(mut m)
+                        if req.profile == Profile::Counters
+                            && matches!(m.kind, MutationKind::DeleteRow { .. }) =>
+                    {
+                        m.ts = day_start + DAY * 1_000_000 + 10_000;
+                        m.now = m.ts / 1_000_000;
+                        (m, None)
+                    }
                     Write::Plain(m) => (m, None),
                     Write::Counter { ts, now, clustering, column, delta } => {
                         let leader = replicas[r.below(replicas.len() as u64) as usize];

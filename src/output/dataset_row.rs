@@ -8,6 +8,7 @@
 //! before rendering, so frozen and non-frozen columns render alike.
 
 use crate::types::CqlType;
+pub use crate::types::frozen::frozen_from_cells;
 
 use super::cql_json::{ValueError, write_json};
 use super::json::write_str;
@@ -72,46 +73,6 @@ impl RowLayout {
         out.push(b'}');
         Ok(())
     }
-}
-
-fn push_item(out: &mut Vec<u8>, v: &[u8]) {
-    out.extend_from_slice(&(v.len() as i32).to_be_bytes());
-    out.extend_from_slice(v);
-}
-
-/// The frozen serialization of a multi-cell column's live cells, given as
-/// `(path, value)` in cell order; `None` when there are none (an empty
-/// non-frozen collection, or a UDT with no live field, is null).
-pub fn frozen_from_cells(ty: &CqlType, cells: &[(&[u8], &[u8])]) -> Option<Vec<u8>> {
-    if cells.is_empty() {
-        return None;
-    }
-    let mut out = Vec::new();
-    match ty {
-        CqlType::Udt(u) => {
-            for i in 0..u.fields.len() {
-                let path = (i as u16).to_be_bytes();
-                match cells.iter().find(|(p, _)| *p == path) {
-                    Some((_, v)) => push_item(&mut out, v),
-                    None => out.extend_from_slice(&(-1i32).to_be_bytes()),
-                }
-            }
-        }
-        _ => {
-            out.extend_from_slice(&(cells.len() as i32).to_be_bytes());
-            for (path, value) in cells {
-                match ty {
-                    CqlType::Set(_) => push_item(&mut out, path),
-                    CqlType::Map(..) => {
-                        push_item(&mut out, path);
-                        push_item(&mut out, value);
-                    }
-                    _ => push_item(&mut out, value),
-                }
-            }
-        }
-    }
-    Some(out)
 }
 
 #[cfg(test)]

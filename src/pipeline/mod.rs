@@ -4,4 +4,5 @@
 pub mod discover;
 pub mod dump;
 pub mod dump_doc;
+pub mod export;
 pub mod schema_check;

@@ -220,6 +220,11 @@ impl SSTable {
         self.data_file_len
     }
 
+    /// Data.db's uncompressed length.
+    pub fn data_length(&self) -> u64 {
+        self.compression.as_ref().map_or(self.data_file_len, |c| c.data_length)
+    }
+
     /// Data.db's path.
     pub fn data_path(&self) -> PathBuf {
         self.descriptor.data_path()

@@ -44,6 +44,14 @@ pub struct PartitionHeader<'a> {
     pub index: u64,
 }
 
+/// The item the reader last returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Current {
+    Nothing,
+    Row,
+    Marker,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     BetweenPartitions,
@@ -83,6 +91,8 @@ pub struct DataReader {
     /// The range tombstone open at this point of the partition, and where
     /// it was opened.
     open_tombstone: Option<(DeletionTime, u64)>,
+    /// What the last `next_unfiltered` returned (for `current_unfiltered`).
+    current: Current,
 }
 
 impl DataReader {
@@ -116,6 +126,7 @@ impl DataReader {
             partitions: 0,
             index: None,
             open_tombstone: None,
+            current: Current::Nothing,
         }
     }
 
@@ -210,6 +221,7 @@ impl DataReader {
     /// was not read. Returns `None` after the last partition, once every
     /// checksum of the file has been verified.
     pub fn next_partition(&mut self) -> Result<Option<PartitionHeader<'_>>> {
+        self.current = Current::Nothing;
         loop {
             match self.state {
                 State::Done => return Ok(None),
@@ -347,12 +359,17 @@ impl DataReader {
             State::InPartition { static_pending: true } => {
                 self.state = State::InPartition { static_pending: false };
                 if !self.static_row_is_empty() {
+                    self.current = Current::Row;
                     return Ok(Some(Unfiltered::Row(self.row_view())));
                 }
             }
             State::InPartition { static_pending: false } => {}
-            State::BetweenPartitions | State::Done => return Ok(None),
+            State::BetweenPartitions | State::Done => {
+                self.current = Current::Nothing;
+                return Ok(None);
+            }
         }
+        self.current = Current::Nothing;
         let start = self.pos;
         let decoded = loop {
             let src = self.window.from(start);
@@ -388,11 +405,13 @@ impl DataReader {
             }
             Decoded::Row(n) => {
                 self.pos = start + n as u64;
+                self.current = Current::Row;
                 Ok(Some(Unfiltered::Row(self.row_view())))
             }
             Decoded::Marker(n) => {
                 self.track_range_tombstone(start)?;
                 self.pos = start + n as u64;
+                self.current = Current::Marker;
                 Ok(Some(Unfiltered::Marker(self.marker_view())))
             }
         }
@@ -431,6 +450,37 @@ impl DataReader {
             Some(msg) => Err(self.error(at, Error::corrupt(msg))),
             None => Ok(()),
         }
+    }
+
+    /// The item the last [`DataReader::next_unfiltered`] returned, again
+    /// (`None` before the first and after the partition's end). Lets a
+    /// merge hold the current items of several readers at once.
+    pub fn current_unfiltered(&self) -> Option<Unfiltered<'_>> {
+        match self.current {
+            Current::Nothing => None,
+            Current::Row => Some(Unfiltered::Row(self.row_view())),
+            Current::Marker => Some(Unfiltered::Marker(self.marker_view())),
+        }
+    }
+
+    /// The partition the last [`DataReader::next_partition`] entered, again
+    /// (`None` before the first partition and after the last).
+    pub fn current_partition(&self) -> Option<PartitionHeader<'_>> {
+        matches!(self.state, State::InPartition { .. } | State::BetweenPartitions)
+            .then(|| PartitionHeader {
+                key: &self.key,
+                token: self.token,
+                deletion: self.deletion,
+                position: self.partition_start,
+                header_end: self.header_end,
+                index: self.partitions.saturating_sub(1),
+            })
+            .filter(|_| self.partitions > 0)
+    }
+
+    /// The Data.db path (for messages).
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     fn static_row_is_empty(&self) -> bool {

@@ -177,6 +177,19 @@ impl<'a> ColumnData<'a> {
     pub fn cell_count(&self) -> usize {
         self.cells.len()
     }
+
+    /// Cell `i`.
+    pub fn cell(&self, i: usize) -> Option<Cell<'a>> {
+        let c = self.cells.get(i)?;
+        Some(Cell {
+            flags: c.flags,
+            timestamp: c.timestamp,
+            ldt: c.ldt,
+            ttl: c.ttl,
+            path: self.def.ty.multi_cell.then(|| c.path.get(self.data)),
+            value: c.value.get(self.data),
+        })
+    }
 }
 
 /// A row (regular or static).
@@ -208,6 +221,12 @@ impl<'a> Row<'a> {
     pub fn clustering(&self) -> impl ExactSizeIterator<Item = Option<&'a [u8]>> + 'a {
         let data = self.data;
         self.clustering.iter().map(move |v| v.get(data))
+    }
+
+    /// Clustering value `i` (`Some(None)` for a null component).
+    #[inline]
+    pub fn clustering_at(&self, i: usize) -> Option<Option<&'a [u8]>> {
+        self.clustering.get(i).map(|v| v.get(self.data))
     }
 
     /// Primary-key liveness, if the row has it.
@@ -252,6 +271,18 @@ impl<'a> Row<'a> {
         self.columns.len()
     }
 
+    /// The `i`-th column present (in column order).
+    pub fn column(&self, i: usize) -> Option<ColumnData<'a>> {
+        let c = self.columns.get(i)?;
+        Some(ColumnData {
+            def: self.defs.defs().get(c.index as usize)?,
+            index: c.index as usize,
+            complex_deletion: c.complex_deletion,
+            cells: self.cells.get(c.cells.start as usize..c.cells.end as usize)?,
+            data: self.data,
+        })
+    }
+
     /// Whether the row carries nothing (no liveness, deletion or column).
     pub fn is_empty(&self) -> bool {
         self.rec.liveness.is_none()
@@ -287,6 +318,12 @@ impl<'a> Marker<'a> {
     /// Number of values in the prefix.
     pub fn clustering_len(&self) -> usize {
         self.clustering.len()
+    }
+
+    /// Prefix value `i` (`Some(None)` for a null component).
+    #[inline]
+    pub fn clustering_at(&self, i: usize) -> Option<Option<&'a [u8]>> {
+        self.clustering.get(i).map(|v| v.get(self.data))
     }
 
     /// For a bound: its deletion. For a boundary: the deletion it closes.

@@ -282,6 +282,71 @@ fn write_cql(t: &CqlType, f: &mut fmt::Formatter<'_>, nested: bool) -> fmt::Resu
     Ok(())
 }
 
+impl CqlType {
+    /// The CQL spelling of the type (`map<text, int>`, `frozen<…>` inside
+    /// collections, a UDT by its name).
+    pub fn cql(&self) -> String {
+        let inner = |t: &CqlType| match t {
+            CqlType::List(_) | CqlType::Set(_) | CqlType::Map(..) | CqlType::Udt(_) => {
+                format!("frozen<{}>", t.cql())
+            }
+            _ => t.cql(),
+        };
+        match self {
+            CqlType::Ascii => "ascii".into(),
+            CqlType::Text => "text".into(),
+            CqlType::Blob => "blob".into(),
+            CqlType::Boolean => "boolean".into(),
+            CqlType::TinyInt => "tinyint".into(),
+            CqlType::SmallInt => "smallint".into(),
+            CqlType::Int => "int".into(),
+            CqlType::BigInt => "bigint".into(),
+            CqlType::VarInt => "varint".into(),
+            CqlType::Float => "float".into(),
+            CqlType::Double => "double".into(),
+            CqlType::Decimal => "decimal".into(),
+            CqlType::Uuid => "uuid".into(),
+            CqlType::TimeUuid => "timeuuid".into(),
+            CqlType::Timestamp => "timestamp".into(),
+            CqlType::Date => "date".into(),
+            CqlType::Time => "time".into(),
+            CqlType::Duration => "duration".into(),
+            CqlType::Inet => "inet".into(),
+            CqlType::Counter => "counter".into(),
+            CqlType::LexicalUuid => "'org.apache.cassandra.db.marshal.LexicalUUIDType'".into(),
+            CqlType::LegacyDate => "'org.apache.cassandra.db.marshal.DateType'".into(),
+            CqlType::Empty => "'org.apache.cassandra.db.marshal.EmptyType'".into(),
+            CqlType::List(e) => format!("list<{}>", inner(e)),
+            CqlType::Set(e) => format!("set<{}>", inner(e)),
+            CqlType::Map(k, v) => format!("map<{}, {}>", inner(k), inner(v)),
+            CqlType::Tuple(ts) => {
+                format!("tuple<{}>", ts.iter().map(inner).collect::<Vec<_>>().join(", "))
+            }
+            CqlType::Udt(u) => u.name.clone(),
+            CqlType::Vector(e, n) => format!("vector<{}, {n}>", inner(e)),
+            CqlType::Composite(ts) => {
+                format!(
+                    "'CompositeType({})'",
+                    ts.iter().map(CqlType::cql).collect::<Vec<_>>().join(", ")
+                )
+            }
+            CqlType::Reversed(t) => t.cql(),
+            CqlType::Custom(c) => format!("'{c}'"),
+        }
+    }
+}
+
+impl ColumnType {
+    /// The CQL spelling, `frozen<…>` when a collection or UDT is frozen.
+    pub fn cql(&self) -> String {
+        if !self.multi_cell && self.ty.can_be_multi_cell() {
+            format!("frozen<{}>", self.ty.cql())
+        } else {
+            self.ty.cql()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@ pub mod bignum;
 pub mod compare;
 pub mod cql_type;
 pub mod cursor;
+pub mod frozen;
 pub mod marshal;
 pub mod token;
 

@@ -92,6 +92,10 @@ struct Source {
     regulars: Vec<Option<usize>>,
     /// The range deletion open at this source's current position.
     open: Option<DeletionTime>,
+    /// An order-preserving 64-bit digest of the current row's first
+    /// clustering value (see [`head_key`]); `None` for markers and types
+    /// without one.
+    head: Option<u64>,
 }
 
 /// Merges a table's SSTables.
@@ -103,6 +107,8 @@ pub struct Merger {
     heap: BinaryHeap<Reverse<(Token, Vec<u8>, usize)>>,
     /// What the merge counted.
     pub stats: MergeStats,
+    /// Rows have one clustering column whose head key is the whole value.
+    head_exact: bool,
     arena: Vec<u8>,
     static_arena: Vec<u8>,
     static_spans: Vec<Option<(usize, usize)>>,
@@ -120,58 +126,85 @@ fn column_map(defs: &[crate::sstable::ColumnDef], table: &[TableColumn]) -> Vec<
     defs.iter().map(|d| table.iter().position(|c| c.name == d.name)).collect()
 }
 
-/// The kind byte a row or marker sorts by (`ClusteringPrefix.Kind`).
-fn kind_of(u: &Unfiltered<'_>) -> u8 {
-    match u {
-        Unfiltered::Row(_) => crate::sstable::clustering::ROW_KIND,
-        Unfiltered::Marker(m) => crate::sstable::write::data::bound_byte(m.kind()),
-    }
-}
-
-fn clustering_len(u: &Unfiltered<'_>) -> usize {
-    match u {
-        Unfiltered::Row(r) => r.clustering_len(),
-        Unfiltered::Marker(m) => m.clustering_len(),
-    }
-}
-
-fn clustering_at<'a>(u: &Unfiltered<'a>, i: usize) -> Option<&'a [u8]> {
-    match u {
-        Unfiltered::Row(r) => r.clustering_at(i).flatten(),
-        Unfiltered::Marker(m) => m.clustering_at(i).flatten(),
-    }
-}
-
-/// `ClusteringComparator.compare` on two items' clustering prefixes: the
-/// common components, then the shorter prefix before or after the longer
-/// as its kind says, equal prefixes by kind.
-fn compare_items(types: &[CqlType], a: &Unfiltered<'_>, b: &Unfiltered<'_>) -> Ordering {
-    let (la, lb) = (clustering_len(a), clustering_len(b));
-    for (i, ty) in types.iter().enumerate().take(la.min(lb)) {
-        let c = match (clustering_at(a, i), clustering_at(b, i)) {
-            (None, None) => Ordering::Equal,
-            (None, Some(_)) => Ordering::Less,
-            (Some(_), None) => Ordering::Greater,
-            (Some(x), Some(y)) => compare_values(ty, x, y),
-        };
-        if c != Ordering::Equal {
-            return c;
-        }
-    }
-    let rank = |k: u8| -> (i8, i8) {
-        match k {
-            0..=2 => (0, -1),
-            3 => (1, -1),
-            4 => (2, 0),
-            _ => (3, 1),
-        }
+/// An order-preserving 64-bit digest of a clustering value: if
+/// `head_key(a) < head_key(b)` then `a < b` by the type's comparator
+/// (equal digests say nothing). Integers and timestamps map exactly (sign
+/// bit flipped), byte-ordered types by their first 8 bytes, time UUIDs by
+/// their timestamp; reversed types invert the digest.
+fn head_key(ty: &CqlType, v: &[u8]) -> Option<u64> {
+    let be = |v: &[u8]| {
+        let mut b = [0u8; 8];
+        let n = v.len().min(8);
+        b[..n].copy_from_slice(&v[..n]);
+        u64::from_be_bytes(b)
     };
-    let (ka, kb) = (kind_of(a), kind_of(b));
-    match la.cmp(&lb) {
-        Ordering::Equal => rank(ka).0.cmp(&rank(kb).0),
-        Ordering::Less => rank(ka).1.cmp(&0),
-        Ordering::Greater => 0.cmp(&rank(kb).1),
+    match ty {
+        CqlType::Reversed(t) => head_key(t, v).map(|k| !k),
+        CqlType::TinyInt
+        | CqlType::SmallInt
+        | CqlType::Int
+        | CqlType::BigInt
+        | CqlType::Timestamp => match v.len() {
+            0 => Some(0),
+            8 => Some(be(v) ^ (1 << 63)),
+            4 => Some((i64::from(i32::from_be_bytes([v[0], v[1], v[2], v[3]])) as u64) ^ (1 << 63)),
+            2 => Some((i64::from(i16::from_be_bytes([v[0], v[1]])) as u64) ^ (1 << 63)),
+            1 => Some((i64::from(v[0] as i8) as u64) ^ (1 << 63)),
+            _ => None,
+        },
+        CqlType::Ascii
+        | CqlType::Text
+        | CqlType::Blob
+        | CqlType::Inet
+        | CqlType::Date
+        | CqlType::Time => Some(be(v)),
+        CqlType::TimeUuid if v.len() == 16 => {
+            let msb = be(&v[..8]);
+            let ts = (msb << 48) | ((msb << 16) & 0xFFFF_0000_0000) | (msb >> 32);
+            Some(ts ^ (1 << 63))
+        }
+        _ => None,
     }
+}
+
+/// Pushes onto a binary min-heap ordered by `less`.
+fn heap_push(h: &mut Vec<usize>, x: usize, less: impl Fn(usize, usize) -> bool) {
+    h.push(x);
+    let mut i = h.len() - 1;
+    while i > 0 {
+        let parent = (i - 1) / 2;
+        if !less(h[i], h[parent]) {
+            break;
+        }
+        h.swap(i, parent);
+        i = parent;
+    }
+}
+
+/// Pops the least element of a binary min-heap ordered by `less`.
+fn heap_pop(h: &mut Vec<usize>, less: impl Fn(usize, usize) -> bool) -> Option<usize> {
+    let top = *h.first()?;
+    let last = h.pop()?;
+    if !h.is_empty() {
+        h[0] = last;
+        let mut i = 0;
+        loop {
+            let (l, r) = (2 * i + 1, 2 * i + 2);
+            let mut m = i;
+            if l < h.len() && less(h[l], h[m]) {
+                m = l;
+            }
+            if r < h.len() && less(h[r], h[m]) {
+                m = r;
+            }
+            if m == i {
+                break;
+            }
+            h.swap(i, m);
+            i = m;
+        }
+    }
+    Some(top)
 }
 
 /// A tombstone's deletion time and whether it is past gc_grace.
@@ -192,10 +225,16 @@ impl Merger {
                     regulars: column_map(h.regulars.defs(), &layout.regulars),
                     reader,
                     open: None,
+                    head: None,
                 }
             })
             .collect();
+        let head_exact = matches!(
+            layout.clustering.as_slice(),
+            [t] if matches!(t.unreversed(), CqlType::TinyInt | CqlType::SmallInt | CqlType::Int | CqlType::BigInt | CqlType::Timestamp)
+        );
         Merger {
+            head_exact,
             static_spans: vec![None; layout.statics.len()],
             spans: vec![None; layout.statics.len() + layout.regulars.len()],
             layout,
@@ -240,8 +279,36 @@ impl Merger {
         Ok(())
     }
 
+    /// Whether source `a`'s current item sorts before source `b`'s.
+    fn item_less(&self, types: &[CqlType], a: usize, b: usize) -> bool {
+        if let (Some(x), Some(y)) = (self.sources[a].head, self.sources[b].head) {
+            if x != y {
+                return x < y;
+            }
+            if self.head_exact {
+                // Equal single-component rows: only the source order remains.
+                return a < b;
+            }
+        }
+        match (
+            self.sources[a].reader.current_clustering(),
+            self.sources[b].reader.current_clustering(),
+        ) {
+            (Some(x), Some(y)) => x.compare(&y, types).then(a.cmp(&b)) == Ordering::Less,
+            (Some(_), None) => true,
+            _ => false,
+        }
+    }
+
     fn advance(&mut self, s: usize) -> Result<()> {
-        self.sources[s].reader.next_unfiltered()?;
+        let src = &mut self.sources[s];
+        src.reader.next_unfiltered()?;
+        src.head = match (src.reader.current_clustering(), self.layout.clustering.first()) {
+            (Some(c), Some(ty)) if c.kind == crate::sstable::clustering::ROW_KIND => {
+                c.get(0).and_then(|v| head_key(ty, v))
+            }
+            _ => None,
+        };
         Ok(())
     }
 
@@ -307,23 +374,16 @@ impl Merger {
         let types = self.layout.clustering.clone();
         let mut emitted = false;
         let mut same: Vec<usize> = Vec::new();
-        loop {
-            // The smallest current item of the group.
-            let mut min: Option<usize> = None;
-            for &s in group {
-                let Some(u) = self.sources[s].reader.current_unfiltered() else { continue };
-                min = match min {
-                    None => Some(s),
-                    Some(m) => {
-                        let cur = self.sources[m].reader.current_unfiltered();
-                        match cur {
-                            Some(c) if compare_items(&types, &u, &c) == Ordering::Less => Some(s),
-                            _ => Some(m),
-                        }
-                    }
-                };
+        // A heap of the group's sources by their current item (ties by
+        // source order, for a deterministic merge).
+        let mut heap: Vec<usize> = Vec::with_capacity(group.len());
+        let mut open_count = 0usize;
+        for &s in group {
+            if self.sources[s].reader.current_unfiltered().is_some() {
+                heap_push(&mut heap, s, |a, b| self.item_less(&types, a, b));
             }
-            let Some(m) = min else { break };
+        }
+        while let Some(m) = heap_pop(&mut heap, |a, b| self.item_less(&types, a, b)) {
             let item = self.sources[m].reader.current_unfiltered();
             if let Some(Unfiltered::Marker(mk)) = item {
                 let (kind, first, second) = (mk.kind(), mk.deletion(), mk.open_deletion());
@@ -338,24 +398,51 @@ impl Merger {
                 {
                     self.stats.purgeable += 1;
                 }
+                match (self.sources[m].open.is_some(), open.is_some()) {
+                    (false, true) => open_count += 1,
+                    (true, false) => open_count -= 1,
+                    _ => {}
+                }
                 self.sources[m].open = open;
                 self.advance(m)?;
+                if self.sources[m].reader.current_unfiltered().is_some() {
+                    heap_push(&mut heap, m, |a, b| self.item_less(&types, a, b));
+                }
                 continue;
             }
             // Every source whose current item is a row at the same clustering.
             same.clear();
-            {
-                let Some(first) = self.sources[m].reader.current_unfiltered() else { break };
-                for &s in group {
-                    if let Some(u @ Unfiltered::Row(_)) =
-                        self.sources[s].reader.current_unfiltered()
-                        && compare_items(&types, &u, &first) == Ordering::Equal
-                    {
-                        same.push(s);
+            same.push(m);
+            while let Some(&top) = heap.first() {
+                let (ht, hm) = (self.sources[top].head, self.sources[m].head);
+                if self.head_exact && ht.is_some() && hm.is_some() {
+                    if ht != hm {
+                        break;
                     }
+                    heap_pop(&mut heap, |a, b| self.item_less(&types, a, b));
+                    same.push(top);
+                    continue;
                 }
+                let equal = match (
+                    self.sources[top].reader.current_clustering(),
+                    self.sources[m].reader.current_clustering(),
+                ) {
+                    (Some(x), Some(first)) if x.kind == crate::sstable::clustering::ROW_KIND => {
+                        x.compare(&first, &types) == Ordering::Equal
+                    }
+                    _ => false,
+                };
+                if !equal {
+                    break;
+                }
+                heap_pop(&mut heap, |a, b| self.item_less(&types, a, b));
+                same.push(top);
             }
-            let cover = group.iter().fold(pd, |d, &s| later_deletion(d, self.sources[s].open));
+            let cover = if open_count == 0 {
+                pd
+            } else {
+                group.iter().fold(pd, |d, &s| later_deletion(d, self.sources[s].open))
+            };
             self.stats.rows_read += same.len() as u64;
             let rows: Vec<Row<'_>> = same
                 .iter()
@@ -396,6 +483,9 @@ impl Merger {
             drop(rows);
             for &s in &same {
                 self.advance(s)?;
+                if self.sources[s].reader.current_unfiltered().is_some() {
+                    heap_push(&mut heap, s, |a, b| self.item_less(&types, a, b));
+                }
             }
         }
         if !emitted && static_live {
@@ -637,5 +727,73 @@ impl RowMerge<'_> {
         }
         merge_counter_contexts(contexts.into_iter(), self.arena).map_err(Error::corrupt)?;
         Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn head_keys_never_contradict_the_comparators() {
+        let types = [
+            CqlType::Int,
+            CqlType::BigInt,
+            CqlType::SmallInt,
+            CqlType::TinyInt,
+            CqlType::Timestamp,
+            CqlType::Text,
+            CqlType::Blob,
+            CqlType::TimeUuid,
+            CqlType::Reversed(Box::new(CqlType::Timestamp)),
+            CqlType::Reversed(Box::new(CqlType::Text)),
+        ];
+        let mut x: u64 = 0x1234_5678_9abc_def1;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for ty in &types {
+            let width = match ty.unreversed() {
+                CqlType::TinyInt => Some(1),
+                CqlType::SmallInt => Some(2),
+                t => t.fixed_len(),
+            };
+            let values: Vec<Vec<u8>> = (0..300)
+                .map(|i| {
+                    let n = width.unwrap_or((next() % 12) as usize);
+                    let mut v: Vec<u8> = next()
+                        .to_be_bytes()
+                        .iter()
+                        .chain(&next().to_be_bytes())
+                        .copied()
+                        .take(n)
+                        .collect();
+                    if i % 7 == 0 && width.is_none() {
+                        v.truncate(1); // shared prefixes
+                    }
+                    if matches!(ty.unreversed(), CqlType::TimeUuid) {
+                        v[6] = (v[6] & 0x0f) | 0x10;
+                    }
+                    v
+                })
+                .chain([Vec::new()])
+                .collect();
+            for a in &values {
+                for b in &values {
+                    if let (Some(ka), Some(kb)) = (head_key(ty, a), head_key(ty, b))
+                        && ka < kb
+                    {
+                        assert_eq!(
+                            compare_values(ty, a, b),
+                            Ordering::Less,
+                            "{ty:?} {a:02x?} {b:02x?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }

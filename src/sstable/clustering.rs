@@ -147,6 +147,58 @@ impl BoundKind {
 /// `ClusteringPrefix.Kind` ordinal of a row's clustering.
 pub const ROW_KIND: u8 = 4;
 
+/// The clustering prefix of a reader's current row or marker, with its
+/// kind: what a merge compares, without building the whole item view.
+#[derive(Debug, Clone, Copy)]
+pub struct ClusteringRef<'a> {
+    /// `ClusteringPrefix.Kind` ordinal ([`ROW_KIND`] for rows).
+    pub kind: u8,
+    pub(crate) spans: &'a [ValueSpan],
+    pub(crate) data: &'a [u8],
+}
+
+impl<'a> ClusteringRef<'a> {
+    /// Number of values.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Whether the prefix is empty.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// Value `i`, `None` for null (or beyond the prefix).
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<&'a [u8]> {
+        self.spans.get(i).and_then(|v| v.get(self.data))
+    }
+
+    /// `ClusteringComparator.compare`.
+    pub fn compare(&self, other: &ClusteringRef<'_>, types: &[CqlType]) -> std::cmp::Ordering {
+        use std::cmp::Ordering;
+        let (la, lb) = (self.len(), other.len());
+        for (i, ty) in types.iter().enumerate().take(la.min(lb)) {
+            let c = match (self.get(i), other.get(i)) {
+                (None, None) => Ordering::Equal,
+                (None, Some(_)) => Ordering::Less,
+                (Some(_), None) => Ordering::Greater,
+                (Some(x), Some(y)) => crate::types::compare::compare_values(ty, x, y),
+            };
+            if c != Ordering::Equal {
+                return c;
+            }
+        }
+        match la.cmp(&lb) {
+            Ordering::Equal => kind_rank(self.kind).0.cmp(&kind_rank(other.kind).0),
+            Ordering::Less => kind_rank(self.kind).1.cmp(&0),
+            Ordering::Greater => 0.cmp(&kind_rank(other.kind).1),
+        }
+    }
+}
+
 /// `(comparison, comparedToClustering)` of a `ClusteringPrefix.Kind` ordinal.
 fn kind_rank(kind: u8) -> (i8, i8) {
     match kind {

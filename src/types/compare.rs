@@ -124,11 +124,18 @@ pub fn compare_clustering<A: ValueRef, B: ValueRef>(
 }
 
 /// Two's-complement integers of the same width: the first byte signed.
+#[inline]
 fn signed(a: &[u8], b: &[u8]) -> Ordering {
-    if a.len() != b.len() {
-        return a.cmp(b);
+    match (a, b) {
+        (&[..], &[..]) if a.len() != b.len() => a.cmp(b),
+        _ => match (<[u8; 8]>::try_from(a), <[u8; 8]>::try_from(b)) {
+            (Ok(x), Ok(y)) => i64::from_be_bytes(x).cmp(&i64::from_be_bytes(y)),
+            _ => match (<[u8; 4]>::try_from(a), <[u8; 4]>::try_from(b)) {
+                (Ok(x), Ok(y)) => i32::from_be_bytes(x).cmp(&i32::from_be_bytes(y)),
+                _ => ((a[0] as i8).cmp(&(b[0] as i8))).then_with(|| a[1..].cmp(&b[1..])),
+            },
+        },
     }
-    ((a[0] as i8).cmp(&(b[0] as i8))).then_with(|| a[1..].cmp(&b[1..]))
 }
 
 /// `Float.compare` / `Double.compare`: -0.0 < 0.0, and every NaN is one

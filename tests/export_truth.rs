@@ -212,3 +212,46 @@ fn mixed_tables_need_table_and_conflicting_types_are_refused() {
     assert!(msg.contains("int") && msg.contains("text"), "{msg}");
     std::fs::remove_dir_all(&root).unwrap();
 }
+
+#[test]
+fn any_number_of_jobs_writes_the_same_bytes() {
+    let backup = common::scratch_dir("jobs-gen");
+    std::fs::remove_dir(&backup).unwrap();
+    generate(&GenRequest {
+        out: backup.clone(),
+        profile: Profile::TimeSeries,
+        partitions: 120,
+        days: 2,
+        ..GenRequest::default()
+    })
+    .unwrap();
+    let mut versions = Vec::new();
+    for jobs in [1, 2, 3, 7] {
+        let out = common::scratch_dir(&format!("jobs-out-{jobs}"));
+        let req = ExportRequest {
+            inputs: vec![backup.join("snapshot"), backup.join("incremental")],
+            out: out.clone(),
+            schema: Some(Schema::load(&backup.join("schema.cql")).unwrap()),
+            now: now_of(&backup, 2),
+            buckets: Some(10),
+            jobs,
+            ..ExportRequest::default()
+        };
+        let r = export(&req, &mut ()).unwrap();
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&r.dir)
+            .unwrap()
+            .map(|e| {
+                let p = e.unwrap().path();
+                (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap())
+            })
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), 11, "10 parts and the manifest");
+        versions.push(files);
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+    for v in &versions[1..] {
+        assert!(v == &versions[0], "a different job count changed the output");
+    }
+    std::fs::remove_dir_all(&backup).unwrap();
+}

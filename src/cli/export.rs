@@ -104,10 +104,11 @@ pub fn cmd_export(mut p: lexopt::Parser) -> Result<i32, Error> {
             }
             Long("jobs") => {
                 let v = p.value().map_err(arg_err)?;
-                let _jobs: usize = v
+                req.jobs = v
                     .to_str()
                     .and_then(|s| s.parse().ok())
-                    .ok_or_else(|| usage("--jobs takes a number"))?;
+                    .filter(|&n: &usize| n > 0)
+                    .ok_or_else(|| usage("--jobs takes a positive number"))?;
             }
             Value(v) => req.inputs.push(v.into()),
             other => return Err(usage(other.unexpected().to_string())),

@@ -13,6 +13,8 @@
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::Relaxed;
 
 use sha2::{Digest, Sha256};
 
@@ -45,6 +47,8 @@ pub struct ExportRequest {
     pub gc_grace: Option<i64>,
     /// `--buckets`: token-range parts (first version only).
     pub buckets: Option<u32>,
+    /// Token ranges merged in parallel (0: one per core).
+    pub jobs: usize,
 }
 
 /// What an export did.
@@ -284,11 +288,28 @@ fn bucket_of(token: Token, n: u32) -> u32 {
     }
 }
 
+/// The first Murmur3 token of bucket `b` of `n`: the least `t` with
+/// `bucket_of(t) = b`, i.e. `MIN + ⌈b·2⁶⁴/n⌉`.
+fn murmur3_bucket_start(b: u32, n: u32) -> i128 {
+    i64::MIN as i128 + ((u128::from(b) << 64).div_ceil(u128::from(n))) as i128
+}
+
+/// The first token of bucket `b` (`None` for partitioners without ranges).
+fn bucket_start(b: u32, n: u32, partitioner: &Partitioner) -> Option<Token> {
+    match partitioner {
+        Partitioner::Murmur3 => Some(Token::Murmur3(murmur3_bucket_start(b, n) as i64)),
+        Partitioner::Random => {
+            Some(Token::Random(((1u128 << 127) / u128::from(n) + 1) * u128::from(b)))
+        }
+        _ => None,
+    }
+}
+
 /// The token range of bucket `b` as text (inclusive start, inclusive end).
 fn bucket_range(b: u32, n: u32, partitioner: &Partitioner) -> (String, String) {
     match partitioner {
         Partitioner::Murmur3 => {
-            let start = |b: u32| i64::MIN as i128 + ((u128::from(b) << 64) / u128::from(n)) as i128;
+            let start = |b: u32| murmur3_bucket_start(b, n);
             let s = start(b);
             let e = if b + 1 == n { i64::MAX as i128 } else { start(b + 1) - 1 };
             (s.to_string(), e.to_string())
@@ -321,13 +342,25 @@ struct PartWriter<'a> {
     composite_key: bool,
     clustering_len: usize,
     buckets: u32,
+    /// This writer's buckets: `first..end`.
+    first: u32,
+    end: u32,
     current: Option<(u32, BufWriter<File>, Sha256, u64, u64)>,
-    parts: Vec<Part>,
+    parts: Vec<(u32, Part)>,
     line: Vec<u8>,
-    progress: &'a mut dyn Progress,
+    counters: &'a Counters,
     rows: u64,
-    partitions: u64,
     last_key: Vec<u8>,
+}
+
+/// One job's parts (by bucket), merge counts and rows.
+type JobResult = (Vec<(u32, Part)>, MergeStats, u64);
+
+/// Rows and partitions written so far, shared by the jobs.
+#[derive(Debug, Default)]
+struct Counters {
+    rows: AtomicU64,
+    partitions: AtomicU64,
 }
 
 fn hex(b: &[u8]) -> String {
@@ -355,7 +388,7 @@ impl PartWriter<'_> {
         f.sync_all().map_err(|e| io("syncing a part", &path, e))?;
         let sha256 = hex(&sha.finalize());
         let linked = self.link_to_parent(&name, bytes, &sha256)?;
-        self.parts.push(Part { file: name, rows, bytes, sha256, linked });
+        self.parts.push((b, Part { file: name, rows, bytes, sha256, linked }));
         Ok(())
     }
 
@@ -390,7 +423,7 @@ impl PartWriter<'_> {
         let next = match &self.current {
             Some((cur, ..)) if *cur == b => return Ok(()),
             Some((cur, ..)) => cur + 1,
-            None => self.parts.len() as u32,
+            None => self.parts.last().map_or(self.first, |(b, _)| b + 1),
         };
         self.close()?;
         for empty in next..b {
@@ -402,7 +435,8 @@ impl PartWriter<'_> {
 
     fn finish(&mut self) -> Result<()> {
         self.close()?;
-        for b in self.parts.len() as u32..self.buckets {
+        let next = self.parts.last().map_or(self.first, |(b, _)| b + 1);
+        for b in next..self.end {
             self.open(b)?;
             self.close()?;
         }
@@ -420,7 +454,7 @@ impl RowSink for PartWriter<'_> {
     ) -> Result<()> {
         self.switch_to(bucket_of(token, self.buckets))?;
         if key != self.last_key.as_slice() {
-            self.partitions += 1;
+            self.counters.partitions.fetch_add(1, Relaxed);
             self.last_key.clear();
             self.last_key.extend_from_slice(key);
         }
@@ -444,8 +478,8 @@ impl RowSink for PartWriter<'_> {
             *bytes += self.line.len() as u64;
         }
         self.rows += 1;
-        if self.rows.is_multiple_of(4096) {
-            self.progress.rows(self.rows, self.partitions);
+        if self.rows.is_multiple_of(1024) {
+            self.counters.rows.fetch_add(1024, Relaxed);
         }
         Ok(())
     }
@@ -518,8 +552,11 @@ pub fn export(req: &ExportRequest, progress: &mut dyn Progress) -> Result<Export
     let composite_key = matches!(inputs[0].sstable.header().key_type, CqlType::Composite(_));
     let clustering_len = layout.clustering.len();
 
-    // The version directory, under a temporary name until complete.
+    // The version directory, under a temporary name until complete. One
+    // writer at a time: the lock also makes leftovers of a killed run safe
+    // to remove.
     std::fs::create_dir_all(&req.out).map_err(|e| io("creating the dataset", &req.out, e))?;
+    let _lock = lock_dataset(&req.out)?;
     let (version, parent) = versions(&req.out)?;
     let parent_dir = parent.as_ref().map(|p| req.out.join(p));
     let parent_buckets = parent_dir
@@ -533,7 +570,6 @@ pub fn export(req: &ExportRequest, progress: &mut dyn Progress) -> Result<Export
         _ => 1,
     };
     let tmp = req.out.join(format!(".tmp-{version}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(|e| io("creating the version", &tmp, e))?;
 
     let mut columns: Vec<(String, CqlType)> = keys.clone();
@@ -548,33 +584,92 @@ pub fn export(req: &ExportRequest, progress: &mut dyn Progress) -> Result<Export
         gc_grace,
         ..ExportReport::default()
     };
-    let mut readers = Vec::with_capacity(inputs.len());
-    for i in &inputs {
-        readers.push(i.sstable.reader()?);
+    // Jobs take contiguous runs of buckets; each reads its token range only.
+    let jobs = match req.jobs {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
     }
-    let mut merger = Merger::new(layout.clone(), readers, req.now, gc_grace);
-    let mut parts = PartWriter {
-        dir: tmp.clone(),
-        parent: parent_dir.clone(),
-        layout: &row_layout,
-        composite_key,
-        clustering_len,
-        buckets,
-        current: None,
-        parts: Vec::new(),
-        line: Vec::with_capacity(4096),
-        progress,
-        rows: 0,
-        partitions: 0,
-        last_key: Vec::new(),
-    };
-    merger.run(&mut parts)?;
-    parts.finish()?;
-    report.merge = merger.stats.clone();
-    report.rows = parts.rows;
-    report.bytes = parts.parts.iter().map(|p| p.bytes).sum();
-    report.parts = parts.parts.len() as u32;
-    report.linked_parts = parts.parts.iter().filter(|p| p.linked).count() as u32;
+    .clamp(1, buckets as usize);
+    let counters = Counters::default();
+    let results: Vec<Result<JobResult>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..jobs)
+            .map(|j| {
+                let (first, end) = (
+                    (j * buckets as usize / jobs) as u32,
+                    ((j + 1) * buckets as usize / jobs) as u32,
+                );
+                let (inputs, layout, row_layout, counters) =
+                    (&inputs, &layout, &row_layout, &counters);
+                let (tmp, parent_dir, partitioner) =
+                    (tmp.clone(), parent_dir.clone(), partitioner.clone());
+                scope.spawn(move || -> Result<JobResult> {
+                    let start =
+                        (first > 0).then(|| bucket_start(first, buckets, &partitioner)).flatten();
+                    let stop =
+                        (end < buckets).then(|| bucket_start(end, buckets, &partitioner)).flatten();
+                    let mut readers = Vec::with_capacity(inputs.len());
+                    for i in inputs.iter() {
+                        let r = match start {
+                            Some(t) => i.sstable.reader_from(t)?,
+                            None => Some(i.sstable.reader()?),
+                        };
+                        readers.extend(r);
+                    }
+                    let mut merger = Merger::new(layout.clone(), readers, req.now, gc_grace)
+                        .with_range(start, stop);
+                    let mut parts = PartWriter {
+                        dir: tmp,
+                        parent: parent_dir,
+                        layout: row_layout,
+                        composite_key,
+                        clustering_len,
+                        buckets,
+                        first,
+                        end,
+                        current: None,
+                        parts: Vec::new(),
+                        line: Vec::with_capacity(4096),
+                        counters,
+                        rows: 0,
+                        last_key: Vec::new(),
+                    };
+                    merger.run(&mut parts)?;
+                    parts.finish()?;
+                    Ok((parts.parts, merger.stats.clone(), parts.rows))
+                })
+            })
+            .collect();
+        while !handles.iter().all(|h| h.is_finished()) {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            progress.rows(counters.rows.load(Relaxed), counters.partitions.load(Relaxed));
+        }
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(Error::new(ErrorKind::Io, "an export job panicked")))
+            })
+            .collect()
+    });
+    let mut all_parts: Vec<(u32, Part)> = Vec::with_capacity(buckets as usize);
+    for r in results {
+        let (parts, stats, rows) = r?;
+        all_parts.extend(parts);
+        let m = &mut report.merge;
+        m.partitions += stats.partitions;
+        m.rows_read += stats.rows_read;
+        m.rows_out += stats.rows_out;
+        m.tombstones += stats.tombstones;
+        m.purgeable += stats.purgeable;
+        m.expired += stats.expired;
+        m.shadowed += stats.shadowed;
+        report.rows += rows;
+    }
+    all_parts.sort_by_key(|(b, _)| *b);
+    let parts: Vec<Part> = all_parts.into_iter().map(|(_, p)| p).collect();
+    report.bytes = parts.iter().map(|p| p.bytes).sum();
+    report.parts = parts.len() as u32;
+    report.linked_parts = parts.iter().filter(|p| p.linked).count() as u32;
     report.data_bytes = inputs.iter().map(|i| i.sstable.data_length()).sum();
 
     // The manifest.
@@ -631,7 +726,7 @@ pub fn export(req: &ExportRequest, progress: &mut dyn Progress) -> Result<Export
         )
         .as_bytes(),
     );
-    for (i, p) in parts.parts.iter().enumerate() {
+    for (i, p) in parts.iter().enumerate() {
         let (start, end) = bucket_range(i as u32, buckets, &partitioner);
         m.extend_from_slice(if i == 0 { b"\n    {\"file\": " } else { b",\n    {\"file\": " });
         json_string(&mut m, &p.file);
@@ -696,6 +791,32 @@ pub fn export(req: &ExportRequest, progress: &mut dyn Progress) -> Result<Export
     Ok(report)
 }
 
+/// Takes the dataset's exclusive lock and removes what an interrupted run
+/// left behind (temporary version directories and CURRENT files).
+fn lock_dataset(out: &Path) -> Result<File> {
+    let path = out.join(".lock");
+    let f = File::create(&path).map_err(|e| io("creating the dataset lock", &path, e))?;
+    f.try_lock().map_err(|_| {
+        usage(format!(
+            "another casscade run is writing {} (it holds {})",
+            out.display(),
+            path.display()
+        ))
+    })?;
+    for e in std::fs::read_dir(out).map_err(|e| io("listing the dataset", out, e))? {
+        let e = e.map_err(|e| io("listing the dataset", out, e))?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with(".tmp-") {
+            std::fs::remove_dir_all(e.path())
+                .map_err(|err| io("removing a leftover", &e.path(), err))?;
+        } else if name.starts_with(".CURRENT.") {
+            std::fs::remove_file(e.path())
+                .map_err(|err| io("removing a leftover", &e.path(), err))?;
+        }
+    }
+    Ok(f)
+}
+
 fn sync_dir(dir: &Path) -> Result<()> {
     File::open(dir).and_then(|d| d.sync_all()).map_err(|e| io("syncing a directory", dir, e))
 }
@@ -720,6 +841,19 @@ mod tests {
             assert_eq!(bucket_of(Token::Murmur3(e.parse().unwrap()), 16), b);
         }
         assert_eq!(bucket_of(Token::Random(1u128 << 127), 4), 3);
+        // Uneven splits: each bucket's first and last token map back to it.
+        for n in [3u32, 7, 100] {
+            for b in 0..n {
+                let (s, e) = bucket_range(b, n, &Partitioner::Murmur3);
+                let (s, e): (i64, i64) = (s.parse().unwrap(), e.parse().unwrap());
+                assert_eq!(bucket_of(Token::Murmur3(s), n), b);
+                assert_eq!(bucket_of(Token::Murmur3(e), n), b);
+                if b > 0 {
+                    assert_eq!(bucket_of(Token::Murmur3(s - 1), n), b - 1);
+                    assert_eq!(bucket_start(b, n, &Partitioner::Murmur3), Some(Token::Murmur3(s)));
+                }
+            }
+        }
     }
 
     #[test]

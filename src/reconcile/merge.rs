@@ -109,6 +109,8 @@ pub struct Merger {
     pub stats: MergeStats,
     /// Rows have one clustering column whose head key is the whole value.
     head_exact: bool,
+    start: Option<Token>,
+    end: Option<Token>,
     arena: Vec<u8>,
     static_arena: Vec<u8>,
     static_spans: Vec<Option<(usize, usize)>>,
@@ -235,6 +237,8 @@ impl Merger {
         );
         Merger {
             head_exact,
+            start: None,
+            end: None,
             static_spans: vec![None; layout.statics.len()],
             spans: vec![None; layout.statics.len() + layout.regulars.len()],
             layout,
@@ -250,11 +254,26 @@ impl Merger {
     }
 
     fn push_next(&mut self, s: usize) -> Result<()> {
-        if let Some(p) = self.sources[s].reader.next_partition()? {
+        while let Some(p) = self.sources[s].reader.next_partition()? {
+            if self.start.is_some_and(|start| p.token < start) {
+                continue;
+            }
+            if self.end.is_some_and(|end| p.token >= end) {
+                break;
+            }
             let (token, key) = (p.token, p.key.to_vec());
             self.heap.push(Reverse((token, key, s)));
+            break;
         }
         Ok(())
+    }
+
+    /// Restricts the merge to partitions with `start <= token < end`
+    /// (readers may start earlier: what precedes `start` is skipped).
+    pub fn with_range(mut self, start: Option<Token>, end: Option<Token>) -> Merger {
+        self.start = start;
+        self.end = end;
+        self
     }
 
     /// Runs the merge to the end, handing every live row to `sink`.

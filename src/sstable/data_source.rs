@@ -35,6 +35,11 @@ pub struct Window {
 }
 
 impl Window {
+    /// An empty window whose first byte will be stream offset `base`.
+    pub fn starting_at(base: u64) -> Window {
+        Window { base, ..Window::default() }
+    }
+
     /// Stream offset of the first byte held.
     pub fn start_offset(&self) -> u64 {
         self.base + self.start as u64
@@ -205,6 +210,41 @@ impl DataSource {
             expected_digest: None,
             done: false,
         }
+    }
+
+    /// Positions the source before the chunk (or checksum block) holding
+    /// uncompressed offset `pos`, for a reader that starts mid-file, and
+    /// returns that chunk's uncompressed offset. The whole-file digest is not
+    /// checked then. Call before the first `fill`.
+    pub fn seek_to(&mut self, pos: u64) -> Result<u64> {
+        use std::io::Seek;
+        self.expected_digest = None;
+        let (file_at, base) = match &mut self.kind {
+            Kind::Compressed { info, next, .. } => {
+                let i = (pos / u64::from(info.chunk_length.max(1))) as usize;
+                let Some(&at) = info.offsets.get(i) else {
+                    return Err(Error::corrupt(format!(
+                        "seek to uncompressed byte {pos}, past the last chunk"
+                    ))
+                    .with_path(&self.path));
+                };
+                *next = i;
+                (at, i as u64 * u64::from(info.chunk_length))
+            }
+            Kind::Plain { crc } => {
+                let chunk = crc.as_ref().map_or(1, |c| c.chunk as u64);
+                let aligned = pos / chunk * chunk;
+                (aligned, aligned)
+            }
+            Kind::Memory { .. } => (pos, pos),
+        };
+        if let Some(f) = self.file.as_mut() {
+            f.seek(std::io::SeekFrom::Start(file_at))
+                .map_err(|e| Error::io("seeking in Data.db", e).with_path(&self.path))?;
+        }
+        self.read = file_at;
+        self.produced = base;
+        Ok(base)
     }
 
     /// Total length of the uncompressed stream.

@@ -86,6 +86,16 @@ impl IndexVerifier {
             .map_err(|_| self.err(at, ErrorKind::Corrupt, format!("bad vint in {what}")))
     }
 
+    /// Continues from the entry at `offset` (a reader started mid-file).
+    pub fn seek(&mut self, offset: u64) -> Result<()> {
+        use std::io::Seek;
+        self.input
+            .seek(std::io::SeekFrom::Start(offset))
+            .map_err(|e| Error::io("seeking in Index.db", e).with_path(&self.path))?;
+        self.offset = offset;
+        Ok(())
+    }
+
     /// Checks that the next index entry is for `key` at Data.db `position`.
     pub fn check(&mut self, key: &[u8], position: u64) -> Result<()> {
         // Fast path: the entry is whole in the read buffer and matches.

@@ -21,6 +21,7 @@ pub mod header;
 pub mod index;
 pub mod reader;
 pub mod row;
+pub mod seek;
 pub mod statistics;
 mod unfiltered;
 pub mod version;
@@ -32,7 +33,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::types::token::Partitioner;
+use crate::types::token::{Partitioner, Token};
 
 pub use compression::{CompressionInfo, Compressor};
 pub use descriptor::{Component, Descriptor};
@@ -149,6 +150,51 @@ impl SSTable {
             }
             _ => Ok(reader),
         }
+    }
+
+    /// A reader starting at the first partition whose token is at or after
+    /// `start`, found through Summary.db and Index.db; `None` when no
+    /// partition is that late. Chunk checksums are verified as usual; the
+    /// whole-file digest cannot be, since the file is not read whole. An
+    /// SSTable without Index.db (BTI) gets a reader from its first
+    /// partition: the caller skips what comes before `start`.
+    pub fn reader_from(&self, start: Token) -> Result<Option<DataReader>> {
+        let d = &self.descriptor;
+        let existing = |c: Component| Some(d.path_of(c)).filter(|p| p.exists());
+        let Some(index) =
+            existing(Component::Index).filter(|_| self.version.format() == Format::Big)
+        else {
+            return self.reader().map(Some);
+        };
+        let summary = existing(Component::Summary);
+        let Some(at) = seek::seek_point(&index, summary.as_deref(), &self.partitioner, start)?
+        else {
+            return Ok(None);
+        };
+        if at.index_offset == 0 {
+            return self.reader().map(Some);
+        }
+        let crc = if self.compression.is_none() { existing(Component::Crc) } else { None };
+        let data_path = d.data_path();
+        let mut source = data_source::DataSource::open(
+            &data_path,
+            self.compression.clone(),
+            crc.as_deref(),
+            None,
+        )?;
+        let base = source.seek_to(at.data_position)?;
+        let mut verifier = index::IndexVerifier::open(&index)?;
+        verifier.seek(at.index_offset)?;
+        let reader = DataReader::new(
+            &data_path,
+            source,
+            Arc::clone(&self.header),
+            self.version.is_oa(),
+            self.partitioner.clone(),
+        )
+        .starting_at(base, at.data_position)
+        .with_index(verifier);
+        Ok(Some(reader))
     }
 
     /// The whole uncompressed Data.db stream, checksums verified.

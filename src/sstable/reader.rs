@@ -150,6 +150,14 @@ impl DataReader {
         )
     }
 
+    /// Starts at uncompressed offset `pos`, the source having been
+    /// positioned at `base` (the start of the chunk holding `pos`).
+    pub(crate) fn starting_at(mut self, base: u64, pos: u64) -> DataReader {
+        self.window = Window::starting_at(base);
+        self.pos = pos;
+        self
+    }
+
     /// Also checks every partition against Index.db.
     pub(crate) fn with_index(mut self, index: IndexVerifier) -> DataReader {
         self.index = Some(index);

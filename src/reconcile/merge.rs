@@ -14,8 +14,7 @@
 //! Each SSTable maps its header's columns to the table's by name, so
 //! SSTables written before and after a column was added merge together.
 
-use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
+use std::cmp::Ordering;
 
 use crate::error::{Error, Result};
 use crate::sstable::clustering::BoundKind;
@@ -96,6 +95,9 @@ struct Source {
     /// clustering value (see [`head_key`]); `None` for markers and types
     /// without one.
     head: Option<u64>,
+    /// The current partition's token, and as an order-preserving u128.
+    token: Option<Token>,
+    token_key: u128,
 }
 
 /// Merges a table's SSTables.
@@ -104,7 +106,8 @@ pub struct Merger {
     sources: Vec<Source>,
     now: i64,
     gc_grace: i64,
-    heap: BinaryHeap<Reverse<(Token, Vec<u8>, usize)>>,
+    /// Sources by their current partition's (token, key).
+    heap: Vec<usize>,
     /// What the merge counted.
     pub stats: MergeStats,
     /// Rows have one clustering column whose head key is the whole value.
@@ -115,7 +118,7 @@ pub struct Merger {
     static_arena: Vec<u8>,
     static_spans: Vec<Option<(usize, usize)>>,
     spans: Vec<Option<(usize, usize)>>,
-    entries: Vec<(usize, usize, usize)>,
+    entries: Vec<u64>,
 }
 
 impl std::fmt::Debug for Merger {
@@ -228,6 +231,8 @@ impl Merger {
                     reader,
                     open: None,
                     head: None,
+                    token: None,
+                    token_key: 0,
                 }
             })
             .collect();
@@ -245,7 +250,7 @@ impl Merger {
             sources,
             now,
             gc_grace,
-            heap: BinaryHeap::new(),
+            heap: Vec::new(),
             stats: MergeStats::default(),
             arena: Vec::with_capacity(4096),
             static_arena: Vec::with_capacity(1024),
@@ -261,8 +266,16 @@ impl Merger {
             if self.end.is_some_and(|end| p.token >= end) {
                 break;
             }
-            let (token, key) = (p.token, p.key.to_vec());
-            self.heap.push(Reverse((token, key, s)));
+            let token = p.token;
+            self.sources[s].token = Some(token);
+            self.sources[s].token_key = match token {
+                Token::Murmur3(t) => (t as u64 ^ (1 << 63)) as u128,
+                Token::Random(t) => t,
+                Token::Bytes => 0,
+            };
+            let mut heap = std::mem::take(&mut self.heap);
+            heap_push(&mut heap, s, |a, b| self.partition_less(a, b));
+            self.heap = heap;
             break;
         }
         Ok(())
@@ -282,14 +295,26 @@ impl Merger {
             self.push_next(s)?;
         }
         let mut group = Vec::new();
-        while let Some(Reverse((token, key, s))) = self.heap.pop() {
+        let mut key = Vec::new();
+        loop {
+            let mut heap = std::mem::take(&mut self.heap);
+            let Some(s) = heap_pop(&mut heap, |a, b| self.partition_less(a, b)) else { break };
+            let Some(p) = self.sources[s].reader.current_partition() else { break };
+            let token = p.token;
+            key.clear();
+            key.extend_from_slice(p.key);
             group.clear();
             group.push(s);
-            while self.heap.peek().is_some_and(|Reverse((t, k, _))| *t == token && *k == key) {
-                if let Some(Reverse((_, _, s))) = self.heap.pop() {
-                    group.push(s);
+            while let Some(&top) = heap.first() {
+                let same = self.sources[top].token == Some(token)
+                    && self.sources[top].reader.current_key() == key.as_slice();
+                if !same {
+                    break;
                 }
+                heap_pop(&mut heap, |a, b| self.partition_less(a, b));
+                group.push(top);
             }
+            self.heap = heap;
             self.partition(&group, &key, token, sink)?;
             for &s in &group {
                 self.push_next(s)?;
@@ -298,8 +323,24 @@ impl Merger {
         Ok(())
     }
 
+    /// Whether source `a`'s current partition sorts before source `b`'s.
+    fn partition_less(&self, a: usize, b: usize) -> bool {
+        let (ta, tb) = (self.sources[a].token_key, self.sources[b].token_key);
+        if ta != tb {
+            return ta < tb;
+        }
+        // Equal tokens: the key decides (byte-ordered partitioners, and
+        // the same partition in several SSTables), then the source.
+        let (ka, kb) = (self.sources[a].reader.current_key(), self.sources[b].reader.current_key());
+        ka.cmp(kb).then(a.cmp(&b)) == Ordering::Less
+    }
+
     /// Whether source `a`'s current item sorts before source `b`'s.
     fn item_less(&self, types: &[CqlType], a: usize, b: usize) -> bool {
+        if types.is_empty() {
+            // No clustering: one row per partition, in any order.
+            return a < b;
+        }
         if let (Some(x), Some(y)) = (self.sources[a].head, self.sources[b].head) {
             if x != y {
                 return x < y;
@@ -529,7 +570,7 @@ struct RowMerge<'m> {
     stats: &'m mut MergeStats,
     arena: &'m mut Vec<u8>,
     spans: &'m mut [Option<(usize, usize)>],
-    entries: &'m mut Vec<(usize, usize, usize)>,
+    entries: &'m mut Vec<u64>,
 }
 
 impl RowMerge<'_> {
@@ -596,7 +637,8 @@ impl RowMerge<'_> {
             for pos in 0..r.column_count() {
                 let Some(c) = r.column(pos) else { continue };
                 if let Some(Some(t)) = maps[i].get(c.index) {
-                    self.entries.push((*t, i, pos));
+                    // (layout column, version, position), packed to sort fast.
+                    self.entries.push(((*t as u64) << 32) | ((i as u64) << 16) | pos as u64);
                 }
             }
         }
@@ -604,10 +646,17 @@ impl RowMerge<'_> {
         let entries = std::mem::take(self.entries);
         let mut any = false;
         let mut k = 0;
+        let mut group: Vec<(usize, usize, usize)> = Vec::new();
         while k < entries.len() {
-            let t = entries[k].0;
-            let end = k + entries[k..].iter().take_while(|e| e.0 == t).count();
-            let group = &entries[k..end];
+            let t = (entries[k] >> 32) as usize;
+            let end = k + entries[k..].iter().take_while(|&&e| (e >> 32) as usize == t).count();
+            group.clear();
+            group.extend(
+                entries[k..end]
+                    .iter()
+                    .map(|&e| (t, ((e >> 16) & 0xffff) as usize, (e & 0xffff) as usize)),
+            );
+            let group = group.as_slice();
             k = end;
             let col = &self.columns[t];
             let start = self.arena.len();

@@ -488,6 +488,12 @@ impl DataReader {
         })
     }
 
+    /// The current partition's key (cheap; see `current_partition`).
+    #[inline]
+    pub fn current_key(&self) -> &[u8] {
+        &self.key
+    }
+
     /// The partition the last [`DataReader::next_partition`] entered, again
     /// (`None` before the first partition and after the last).
     pub fn current_partition(&self) -> Option<PartitionHeader<'_>> {

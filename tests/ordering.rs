@@ -6,29 +6,15 @@
 mod common;
 
 use std::cmp::Ordering;
-use std::path::{Path, PathBuf};
 
 use casscade::sstable::SSTable;
 use casscade::sstable::content::{Item, read_partitions};
 use casscade::types::compare::compare_clustering;
 
-fn data_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            data_files(&p, out);
-        } else if p.to_string_lossy().ends_with("-Data.db") {
-            out.push(p);
-        }
-    }
-}
-
 #[test]
 fn rows_of_every_corpus_partition_are_in_comparator_order() {
     let corpus = corpus_or_skip!();
-    let mut files = Vec::new();
-    data_files(&corpus.join("real"), &mut files);
-    files.sort();
+    let files = common::data_files(&corpus.join("real"));
     let (mut checked, mut pairs) = (0, 0u64);
     let mut failures = Vec::new();
     for f in &files {

@@ -7,23 +7,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use casscade::sstable::SSTable;
 use casscade::sstable::content::read_partitions;
 use casscade::sstable::write::{DEFAULT_COLUMN_INDEX_SIZE, serialize_data};
-
-fn data_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            data_files(&p, out);
-        } else if p.to_string_lossy().ends_with("-Data.db") {
-            out.push(p);
-        }
-    }
-}
 
 /// Rewrites one fixture and returns a description of the first difference.
 fn rewrite(path: &Path, column_index_size: u64) -> Result<(), String> {
@@ -58,7 +46,7 @@ fn scylla_write_fixtures_are_reproduced_exactly() {
     for e in std::fs::read_dir(&root).unwrap() {
         let p = e.unwrap().path();
         if p.file_name().unwrap().to_string_lossy().starts_with("write_") {
-            data_files(&p, &mut files);
+            files.extend(common::data_files(&p));
         }
     }
     assert!(files.len() >= 33, "only {} write_* fixtures found", files.len());
@@ -86,7 +74,7 @@ fn cassandra_legacy_tables_are_reproduced_exactly() {
             &corpus,
             &format!("cassandra-trunk/test/data/legacy-sstables/{v}/legacy_tables"),
         );
-        data_files(&dir, &mut files);
+        files.extend(common::data_files(&dir));
     }
     assert!(files.len() >= 30, "only {} legacy tables found", files.len());
     let mut failures = Vec::new();
@@ -111,8 +99,7 @@ fn cassandra_legacy_tables_are_reproduced_exactly() {
 #[test]
 fn every_readable_corpus_generation_is_reproduced_exactly() {
     let corpus = corpus_or_skip!();
-    let mut files = Vec::new();
-    data_files(&corpus.join("real"), &mut files);
+    let files = common::data_files(&corpus.join("real"));
     let mut checked = 0;
     let mut failures = Vec::new();
     for f in &files {
@@ -146,8 +133,7 @@ fn header_type_strings_render_as_cassandra_writes_them() {
         parse_column_type, parse_type, render_column_type, render_type,
     };
     let corpus = corpus_or_skip!();
-    let mut files = Vec::new();
-    data_files(&corpus.join("real"), &mut files);
+    let files = common::data_files(&corpus.join("real"));
     let (mut same, mut failures) = (0, Vec::new());
     for f in &files {
         let Ok(t) = SSTable::open(f) else { continue };

@@ -434,45 +434,55 @@ impl<'h> PartitionSerializer<'h> {
         self.clustering_values(values, out)
     }
 
-    /// `serializeValuesWithoutSize` (§4.6): per 32 values a vint header of
-    /// empty/null bits, then each non-empty value.
+    /// `serializeValuesWithoutSize` (§4.6) with the header's widths.
     pub(crate) fn clustering_values(
         &self,
         values: &[ClusteringValue],
         out: &mut Vec<u8>,
     ) -> Result<()> {
         let fixed = self.header.clustering_fixed();
-        for (batch_no, batch) in values.chunks(32).enumerate() {
-            let mut bits = 0u64;
-            for (i, v) in batch.iter().enumerate() {
-                match v {
-                    None => bits |= 1 << (2 * i + 1),
-                    Some(b) if b.is_empty() => bits |= 1 << (2 * i),
-                    Some(_) => {}
-                }
-            }
-            encode_uvint(bits, out);
-            for (i, v) in batch.iter().enumerate() {
-                let Some(b) = v else { continue };
-                if b.is_empty() {
-                    continue;
-                }
-                match fixed.get(batch_no * 32 + i).copied().flatten() {
-                    Some(w) if w != b.len() => {
-                        return Err(invalid(format!(
-                            "clustering value {}: {} bytes for a {w}-byte type",
-                            batch_no * 32 + i,
-                            b.len()
-                        )));
-                    }
-                    Some(_) => {}
-                    None => encode_uvint(b.len() as u64, out),
-                }
-                out.extend_from_slice(b);
+        write_values_without_size(values, |i| fixed.get(i).copied().flatten(), out)
+    }
+}
+
+/// `serializeValuesWithoutSize` (§4.6): per 32 values a vint header of
+/// empty/null bits, then each non-empty value, raw when its type (`fixed`
+/// of its index) is fixed-width, else with a vint length.
+pub(crate) fn write_values_without_size(
+    values: &[ClusteringValue],
+    fixed: impl Fn(usize) -> Option<usize>,
+    out: &mut Vec<u8>,
+) -> Result<()> {
+    for (batch_no, batch) in values.chunks(32).enumerate() {
+        let mut bits = 0u64;
+        for (i, v) in batch.iter().enumerate() {
+            match v {
+                None => bits |= 1 << (2 * i + 1),
+                Some(b) if b.is_empty() => bits |= 1 << (2 * i),
+                Some(_) => {}
             }
         }
-        Ok(())
+        encode_uvint(bits, out);
+        for (i, v) in batch.iter().enumerate() {
+            let Some(b) = v else { continue };
+            if b.is_empty() {
+                continue;
+            }
+            match fixed(batch_no * 32 + i) {
+                Some(w) if w != b.len() => {
+                    return Err(invalid(format!(
+                        "clustering value {}: {} bytes for a {w}-byte type",
+                        batch_no * 32 + i,
+                        b.len()
+                    )));
+                }
+                Some(_) => {}
+                None => encode_uvint(b.len() as u64, out),
+            }
+            out.extend_from_slice(b);
+        }
     }
+    Ok(())
 }
 
 /// The kind byte of a bound (`ClusteringPrefix.Kind` ordinal).

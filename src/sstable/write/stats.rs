@@ -570,7 +570,13 @@ impl Collector {
         let bound = |kind: u8, values: &[ClusteringValue], out: &mut Vec<u8>| {
             out.push(kind);
             out.extend_from_slice(&(values.len() as u16).to_be_bytes());
-            values_without_size(values, &self.clustering_types, out);
+            // The data writer has already checked these values' widths.
+            let types = &self.clustering_types;
+            let _ = super::data::write_values_without_size(
+                values,
+                |i| types.get(i).and_then(CqlType::fixed_len),
+                out,
+            );
         };
         match (&self.min_prefix, &self.max_prefix) {
             (Some((kmin, vmin)), Some((kmax, vmax))) => {
@@ -590,28 +596,6 @@ impl Collector {
                 bound(1, &[], out);
                 bound(6, &[], out);
             }
-        }
-    }
-}
-
-/// `serializeValuesWithoutSize` (§4.6) with the types' fixed widths.
-fn values_without_size(values: &[ClusteringValue], types: &[CqlType], out: &mut Vec<u8>) {
-    for (batch_no, batch) in values.chunks(32).enumerate() {
-        let mut bits = 0u64;
-        for (i, v) in batch.iter().enumerate() {
-            match v {
-                None => bits |= 1 << (2 * i + 1),
-                Some(b) if b.is_empty() => bits |= 1 << (2 * i),
-                Some(_) => {}
-            }
-        }
-        encode_uvint(bits, out);
-        for (i, v) in batch.iter().enumerate() {
-            let Some(b) = v.as_ref().filter(|b| !b.is_empty()) else { continue };
-            if types.get(batch_no * 32 + i).and_then(CqlType::fixed_len).is_none() {
-                encode_uvint(b.len() as u64, out);
-            }
-            out.extend_from_slice(b);
         }
     }
 }

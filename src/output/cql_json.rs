@@ -56,7 +56,12 @@ fn exact<'a, const N: usize>(ty: &CqlType, v: &'a [u8]) -> Result<&'a [u8; N], V
     v.try_into().map_err(|_| invalid(ty, format!("{} bytes, expected {N}", v.len())))
 }
 
-/// Appends the JSON rendering of `v` as a value of `ty`.
+thread_local! {
+    static DATES: std::cell::RefCell<DateCache> = std::cell::RefCell::new(DateCache::default());
+}
+
+/// Appends the JSON rendering of `v` as a value of `ty`
+/// (`type.toJSONString(v)`, CQL_JSON.md §2).
 pub fn write_json(out: &mut Vec<u8>, ty: &CqlType, v: &[u8]) -> Result<(), ValueError> {
     // Zero-length values of scalar types (§3).
     if v.is_empty() {
@@ -111,7 +116,8 @@ pub fn write_json(out: &mut Vec<u8>, ty: &CqlType, v: &[u8]) -> Result<(), Value
         CqlType::Timestamp | CqlType::LegacyDate => {
             let ms = i64::from_be_bytes(*exact(ty, v)?);
             out.push(b'"');
-            write_timestamp_json(out, &mut DateCache::default(), ms);
+            // Dates repeat: keep the per-thread cache of their text.
+            DATES.with(|c| write_timestamp_json(out, &mut c.borrow_mut(), ms));
             out.push(b'"');
         }
         CqlType::Uuid | CqlType::TimeUuid | CqlType::LexicalUuid => {

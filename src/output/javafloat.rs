@@ -163,6 +163,40 @@ fn dtoa(fract: u64, e2: i32, p: i32) -> (Vec<u8>, i32) {
             let r = digit_loop_i64(b, s, m, &mut dec_exp, &mut digits);
             (high, low, diff_sign) = r;
         }
+    } else if b_bits < 70 && ten_s_bits < 70 {
+        // The big-number path, in u128: exact, since b < 10·s and 10·M
+        // grows by at most 10^17 over the digits (< 2^127).
+        let p5 = |e: i32| 5u128.pow(e as u32);
+        let mut b = (u128::from(f) * p5(b5)) << b2;
+        let s = p5(s5) << s2;
+        let mut m = p5(m5 + 1) << (m2 + 1);
+        let ten_s = p5(s5 + 1) << (s2 + 1);
+        let quo_rem = |b: &mut u128| -> u8 {
+            let q = (*b / s) as u8;
+            *b = (*b % s) * 10;
+            q
+        };
+        let q = quo_rem(&mut b);
+        let mut lo = b < m;
+        let mut hi = b + m >= ten_s;
+        if q == 0 && !hi {
+            dec_exp -= 1;
+        } else {
+            digits.push(q);
+        }
+        if !(-3..8).contains(&dec_exp) {
+            hi = false;
+            lo = false;
+        }
+        while !lo && !hi {
+            let q = quo_rem(&mut b);
+            m *= 10;
+            lo = b < m;
+            hi = b + m >= ten_s;
+            digits.push(q);
+        }
+        let d = if hi && lo { ((b << 1).cmp(&ten_s)) as i32 } else { 0 };
+        (high, low, diff_sign) = (hi, lo, d);
     } else {
         let mut b = BigUint::from_u64(f);
         b.mul_pow5(b5 as u32);

@@ -93,7 +93,10 @@ impl Histogram {
 /// when the histogram is written.
 #[derive(Debug, Clone, Default)]
 struct DropTimes {
-    bins: std::collections::BTreeMap<i64, u64>,
+    /// The spool (unordered: sorted only when reduced or written).
+    bins: std::collections::HashMap<i64, u64>,
+    /// The last point counted: consecutive cells often share a minute.
+    last: Option<(i64, u64)>,
 }
 
 const MAX_BINS: usize = 100;
@@ -105,14 +108,29 @@ impl DropTimes {
             0 => ldt,
             d => ldt + (60 - d),
         };
-        *self.bins.entry(rounded).or_insert(0) += 1;
+        match &mut self.last {
+            Some((p, n)) if *p == rounded => {
+                *n += 1;
+                return;
+            }
+            _ => {}
+        }
+        self.flush_last();
+        self.last = Some((rounded, 1));
         if self.bins.len() > SPOOL {
             self.reduce();
         }
     }
 
+    fn flush_last(&mut self) {
+        if let Some((p, n)) = self.last.take() {
+            *self.bins.entry(p).or_insert(0) += n;
+        }
+    }
+
     /// Merges closest neighbours until at most [`MAX_BINS`] remain.
     fn reduce(&mut self) {
+        self.flush_last();
         if self.bins.len() <= MAX_BINS {
             return;
         }
@@ -120,6 +138,7 @@ impl DropTimes {
         // are skipped lazily.
         let mut pts: Vec<(i64, u64, bool)> =
             self.bins.iter().map(|(&p, &c)| (p, c, true)).collect();
+        pts.sort_unstable();
         let n = pts.len();
         let mut next: Vec<usize> = (1..=n).collect();
         let mut prev: Vec<usize> = (0..n).map(|i| i.wrapping_sub(1)).collect();
@@ -160,10 +179,11 @@ impl DropTimes {
         }
     }
 
+    /// The histogram as written: at most [`MAX_BINS`] bins, by point.
     fn reduced(&self) -> std::collections::BTreeMap<i64, u64> {
         let mut d = self.clone();
         d.reduce();
-        d.bins
+        d.bins.into_iter().collect()
     }
 }
 
@@ -676,7 +696,7 @@ mod tests {
         let mut d = DropTimes::default();
         d.add(61);
         d.add(120);
-        assert_eq!(d.bins.iter().collect::<Vec<_>>(), [(&120, &2)]);
+        assert_eq!(d.reduced().into_iter().collect::<Vec<_>>(), [(120, 2)]);
         for i in 0..200 {
             d.add(10_000 + i * 60);
         }

@@ -91,10 +91,6 @@ struct Source {
     regulars: Vec<Option<usize>>,
     /// The range deletion open at this source's current position.
     open: Option<DeletionTime>,
-    /// An order-preserving 64-bit digest of the current row's first
-    /// clustering value (see [`head_key`]); `None` for markers and types
-    /// without one.
-    head: Option<u64>,
     /// The current partition's token, and as an order-preserving u128.
     token: Option<Token>,
     token_key: u128,
@@ -112,6 +108,10 @@ pub struct Merger {
     pub stats: MergeStats,
     /// Rows have one clustering column whose head key is the whole value.
     head_exact: bool,
+    /// Per source: an order-preserving 64-bit digest of the current row's
+    /// first clustering value (see [`head_key`]); `None` for markers and
+    /// types without one. Kept apart from the sources for locality.
+    heads: Vec<Option<u64>>,
     start: Option<Token>,
     end: Option<Token>,
     arena: Vec<u8>,
@@ -221,7 +221,7 @@ impl Merger {
     /// A merge of `readers` (fresh, each positioned before its first
     /// partition) into rows of `layout`, live at `now` (seconds).
     pub fn new(layout: TableLayout, readers: Vec<DataReader>, now: i64, gc_grace: i64) -> Merger {
-        let sources = readers
+        let sources: Vec<Source> = readers
             .into_iter()
             .map(|reader| {
                 let h = reader.header().clone();
@@ -230,7 +230,6 @@ impl Merger {
                     regulars: column_map(h.regulars.defs(), &layout.regulars),
                     reader,
                     open: None,
-                    head: None,
                     token: None,
                     token_key: 0,
                 }
@@ -241,6 +240,7 @@ impl Merger {
             [t] if matches!(t.unreversed(), CqlType::TinyInt | CqlType::SmallInt | CqlType::Int | CqlType::BigInt | CqlType::Timestamp)
         );
         Merger {
+            heads: vec![None; sources.len()],
             head_exact,
             start: None,
             end: None,
@@ -341,7 +341,7 @@ impl Merger {
             // No clustering: one row per partition, in any order.
             return a < b;
         }
-        if let (Some(x), Some(y)) = (self.sources[a].head, self.sources[b].head) {
+        if let (Some(x), Some(y)) = (self.heads[a], self.heads[b]) {
             if x != y {
                 return x < y;
             }
@@ -363,7 +363,7 @@ impl Merger {
     fn advance(&mut self, s: usize) -> Result<()> {
         let src = &mut self.sources[s];
         src.reader.next_unfiltered()?;
-        src.head = match (src.reader.current_clustering(), self.layout.clustering.first()) {
+        self.heads[s] = match (src.reader.current_clustering(), self.layout.clustering.first()) {
             (Some(c), Some(ty)) if c.kind == crate::sstable::clustering::ROW_KIND => {
                 c.get(0).and_then(|v| head_key(ty, v))
             }
@@ -443,7 +443,17 @@ impl Merger {
                 heap_push(&mut heap, s, |a, b| self.item_less(&types, a, b));
             }
         }
-        while let Some(m) = heap_pop(&mut heap, |a, b| self.item_less(&types, a, b)) {
+        // `carry`: the source just advanced, when it still sorts first —
+        // runs of one SSTable (often disjoint time ranges) then skip the heap.
+        let mut carry: Option<usize> = None;
+        loop {
+            let m = match carry.take() {
+                Some(m) => m,
+                None => match heap_pop(&mut heap, |a, b| self.item_less(&types, a, b)) {
+                    Some(m) => m,
+                    None => break,
+                },
+            };
             let item = self.sources[m].reader.current_unfiltered();
             if let Some(Unfiltered::Marker(mk)) = item {
                 let (kind, first, second) = (mk.kind(), mk.deletion(), mk.open_deletion());
@@ -466,7 +476,11 @@ impl Merger {
                 self.sources[m].open = open;
                 self.advance(m)?;
                 if self.sources[m].reader.current_unfiltered().is_some() {
-                    heap_push(&mut heap, m, |a, b| self.item_less(&types, a, b));
+                    if heap.first().is_none_or(|&top| self.item_less(&types, m, top)) {
+                        carry = Some(m);
+                    } else {
+                        heap_push(&mut heap, m, |a, b| self.item_less(&types, a, b));
+                    }
                 }
                 continue;
             }
@@ -474,7 +488,7 @@ impl Merger {
             same.clear();
             same.push(m);
             while let Some(&top) = heap.first() {
-                let (ht, hm) = (self.sources[top].head, self.sources[m].head);
+                let (ht, hm) = (self.heads[top], self.heads[m]);
                 if self.head_exact && ht.is_some() && hm.is_some() {
                     if ht != hm {
                         break;
@@ -544,7 +558,13 @@ impl Merger {
             for &s in &same {
                 self.advance(s)?;
                 if self.sources[s].reader.current_unfiltered().is_some() {
-                    heap_push(&mut heap, s, |a, b| self.item_less(&types, a, b));
+                    if same.len() == 1
+                        && heap.first().is_none_or(|&top| self.item_less(&types, s, top))
+                    {
+                        carry = Some(s);
+                    } else {
+                        heap_push(&mut heap, s, |a, b| self.item_less(&types, a, b));
+                    }
                 }
             }
         }

@@ -25,7 +25,7 @@ use crate::sstable::clustering::{BoundKind, ROW_KIND, compare_prefixes};
 use crate::sstable::content::{Cell, CellKind, Column, Item, Marker, Partition, Row};
 use crate::sstable::{DeletionTime, Expiration, LivenessInfo};
 use crate::types::CqlType;
-use crate::types::compare::compare_values;
+use crate::types::compare::{compare_values, order_key};
 
 /// What the model needs to know of a table's columns.
 #[derive(Debug, Clone)]
@@ -201,7 +201,8 @@ pub struct PartitionModel<'s> {
     static_row: RowModel,
     /// Rows in the order first written; `order` lists them by clustering.
     rows: Vec<(Vec<Vec<u8>>, RowModel)>,
-    order: Vec<u32>,
+    /// Row indexes by clustering, with each row's first-value order key.
+    order: Vec<(Option<u64>, u32)>,
 }
 
 /// A live row as a `SELECT` returns it: clustering values, then each
@@ -335,13 +336,16 @@ impl<'s> PartitionModel<'s> {
     fn row_mut(&mut self, clustering: &[Vec<u8>]) -> &mut RowModel {
         let types = &self.spec.clustering;
         let rows = &self.rows;
-        let at =
-            self.order.binary_search_by(|&i| compare_full(types, &rows[i as usize].0, clustering));
+        let key = types.first().zip(clustering.first()).and_then(|(t, v)| order_key(t, v));
+        let at = self.order.binary_search_by(|&(k, i)| match (k, key) {
+            (Some(a), Some(b)) if a != b => a.cmp(&b),
+            _ => compare_full(types, &rows[i as usize].0, clustering),
+        });
         let i = match at {
-            Ok(k) => self.order[k] as usize,
+            Ok(k) => self.order[k].1 as usize,
             Err(k) => {
                 self.rows.push((clustering.to_vec(), RowModel::default()));
-                self.order.insert(k, (self.rows.len() - 1) as u32);
+                self.order.insert(k, (key, (self.rows.len() - 1) as u32));
                 self.rows.len() - 1
             }
         };
@@ -425,7 +429,7 @@ impl<'s> PartitionModel<'s> {
         let mut p = Partition { key: key.to_vec(), deletion: self.deletion, ..Default::default() };
         let markers = self.markers();
         let covers: Vec<Option<DeletionTime>> =
-            self.order.iter().map(|&i| self.covering(&self.rows[i as usize].0)).collect();
+            self.order.iter().map(|&(_, i)| self.covering(&self.rows[i as usize].0)).collect();
         let PartitionModel { spec, static_row, rows, order, deletion, .. } = self;
         let st = flush_row(static_row, deletion, Vec::new());
         if !st.is_empty() {
@@ -433,7 +437,7 @@ impl<'s> PartitionModel<'s> {
         }
         let mut slots: Vec<Option<(Vec<Vec<u8>>, RowModel)>> = rows.into_iter().map(Some).collect();
         let mut items: Vec<Item> = Vec::with_capacity(order.len() + markers.len());
-        for (&i, cover) in order.iter().zip(covers) {
+        for (&(_, i), cover) in order.iter().zip(covers) {
             let Some((c, r)) = slots[i as usize].take() else { continue };
             let row = flush_row(r, cover, c.into_iter().map(Some).collect());
             if !row.is_empty() {
@@ -533,7 +537,7 @@ impl<'s> PartitionModel<'s> {
     pub fn live_rows(&self, now: i64) -> Vec<LiveRow> {
         let statics = live_columns(&self.static_row, &self.spec.statics, self.deletion, now);
         let mut out = Vec::new();
-        for &i in &self.order {
+        for &(_, i) in &self.order {
             let (c, r) = &self.rows[i as usize];
             let cover = later(self.covering(c), r.deletion);
             let liveness =

@@ -19,7 +19,7 @@ use std::cmp::Ordering;
 use crate::error::{Error, Result};
 use crate::sstable::clustering::BoundKind;
 use crate::sstable::{DataReader, DeletionTime, Row, Unfiltered};
-use crate::types::compare::compare_values;
+use crate::types::compare::{compare_values, order_key};
 use crate::types::frozen::write_frozen;
 use crate::types::token::{Partitioner, Token};
 use crate::types::{ColumnType, CqlType};
@@ -109,7 +109,7 @@ pub struct Merger {
     /// Rows have one clustering column whose head key is the whole value.
     head_exact: bool,
     /// Per source: an order-preserving 64-bit digest of the current row's
-    /// first clustering value (see [`head_key`]); `None` for markers and
+    /// first clustering value (see [`order_key`]); `None` for markers and
     /// types without one. Kept apart from the sources for locality.
     heads: Vec<Option<u64>>,
     start: Option<Token>,
@@ -129,47 +129,6 @@ impl std::fmt::Debug for Merger {
 
 fn column_map(defs: &[crate::sstable::ColumnDef], table: &[TableColumn]) -> Vec<Option<usize>> {
     defs.iter().map(|d| table.iter().position(|c| c.name == d.name)).collect()
-}
-
-/// An order-preserving 64-bit digest of a clustering value: if
-/// `head_key(a) < head_key(b)` then `a < b` by the type's comparator
-/// (equal digests say nothing). Integers and timestamps map exactly (sign
-/// bit flipped), byte-ordered types by their first 8 bytes, time UUIDs by
-/// their timestamp; reversed types invert the digest.
-fn head_key(ty: &CqlType, v: &[u8]) -> Option<u64> {
-    let be = |v: &[u8]| {
-        let mut b = [0u8; 8];
-        let n = v.len().min(8);
-        b[..n].copy_from_slice(&v[..n]);
-        u64::from_be_bytes(b)
-    };
-    match ty {
-        CqlType::Reversed(t) => head_key(t, v).map(|k| !k),
-        CqlType::TinyInt
-        | CqlType::SmallInt
-        | CqlType::Int
-        | CqlType::BigInt
-        | CqlType::Timestamp => match v.len() {
-            0 => Some(0),
-            8 => Some(be(v) ^ (1 << 63)),
-            4 => Some((i64::from(i32::from_be_bytes([v[0], v[1], v[2], v[3]])) as u64) ^ (1 << 63)),
-            2 => Some((i64::from(i16::from_be_bytes([v[0], v[1]])) as u64) ^ (1 << 63)),
-            1 => Some((i64::from(v[0] as i8) as u64) ^ (1 << 63)),
-            _ => None,
-        },
-        CqlType::Ascii
-        | CqlType::Text
-        | CqlType::Blob
-        | CqlType::Inet
-        | CqlType::Date
-        | CqlType::Time => Some(be(v)),
-        CqlType::TimeUuid if v.len() == 16 => {
-            let msb = be(&v[..8]);
-            let ts = (msb << 48) | ((msb << 16) & 0xFFFF_0000_0000) | (msb >> 32);
-            Some(ts ^ (1 << 63))
-        }
-        _ => None,
-    }
 }
 
 /// Pushes onto a binary min-heap ordered by `less`.
@@ -365,7 +324,7 @@ impl Merger {
         src.reader.next_unfiltered()?;
         self.heads[s] = match (src.reader.current_clustering(), self.layout.clustering.first()) {
             (Some(c), Some(ty)) if c.kind == crate::sstable::clustering::ROW_KIND => {
-                c.get(0).and_then(|v| head_key(ty, v))
+                c.get(0).and_then(|v| order_key(ty, v))
             }
             _ => None,
         };
@@ -871,7 +830,7 @@ mod tests {
                 .collect();
             for a in &values {
                 for b in &values {
-                    if let (Some(ka), Some(kb)) = (head_key(ty, a), head_key(ty, b))
+                    if let (Some(ka), Some(kb)) = (order_key(ty, a), order_key(ty, b))
                         && ka < kb
                     {
                         assert_eq!(

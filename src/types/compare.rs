@@ -123,6 +123,47 @@ pub fn compare_clustering<A: ValueRef, B: ValueRef>(
     a.len().cmp(&b.len())
 }
 
+/// An order-preserving 64-bit digest of a clustering value: if
+/// `order_key(a) < order_key(b)` then `a < b` by the type's comparator
+/// (equal digests say nothing). Integers and timestamps map exactly (sign
+/// bit flipped), byte-ordered types by their first 8 bytes, time UUIDs by
+/// their timestamp; reversed types invert the digest.
+pub fn order_key(ty: &CqlType, v: &[u8]) -> Option<u64> {
+    let be = |v: &[u8]| {
+        let mut b = [0u8; 8];
+        let n = v.len().min(8);
+        b[..n].copy_from_slice(&v[..n]);
+        u64::from_be_bytes(b)
+    };
+    match ty {
+        CqlType::Reversed(t) => order_key(t, v).map(|k| !k),
+        CqlType::TinyInt
+        | CqlType::SmallInt
+        | CqlType::Int
+        | CqlType::BigInt
+        | CqlType::Timestamp => match v.len() {
+            0 => Some(0),
+            8 => Some(be(v) ^ (1 << 63)),
+            4 => Some((i64::from(i32::from_be_bytes([v[0], v[1], v[2], v[3]])) as u64) ^ (1 << 63)),
+            2 => Some((i64::from(i16::from_be_bytes([v[0], v[1]])) as u64) ^ (1 << 63)),
+            1 => Some((i64::from(v[0] as i8) as u64) ^ (1 << 63)),
+            _ => None,
+        },
+        CqlType::Ascii
+        | CqlType::Text
+        | CqlType::Blob
+        | CqlType::Inet
+        | CqlType::Date
+        | CqlType::Time => Some(be(v)),
+        CqlType::TimeUuid if v.len() == 16 => {
+            let msb = be(&v[..8]);
+            let ts = (msb << 48) | ((msb << 16) & 0xFFFF_0000_0000) | (msb >> 32);
+            Some(ts ^ (1 << 63))
+        }
+        _ => None,
+    }
+}
+
 /// Two's-complement integers of the same width: the first byte signed.
 #[inline]
 fn signed(a: &[u8], b: &[u8]) -> Ordering {

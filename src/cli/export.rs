@@ -37,6 +37,8 @@ Options:
       --gc-grace SECONDS     Override the table's gc_grace_seconds [default: schema, else 864000]
       --buckets N            Token-range parts of the first version [default: 16]
       --jobs N               Token ranges merged in parallel [default: all cores]
+      --skip-bad-sstables    Leave out SSTables that cannot be opened (unsupported version,
+                             damaged metadata), report them, and exit with code 1
   -h, --help                 Print help
 ";
 
@@ -110,6 +112,7 @@ pub fn cmd_export(mut p: lexopt::Parser) -> Result<i32, Error> {
                     .filter(|&n: &usize| n > 0)
                     .ok_or_else(|| usage("--jobs takes a positive number"))?;
             }
+            Long("skip-bad-sstables") => req.skip_bad = true,
             Value(v) => req.inputs.push(v.into()),
             other => return Err(usage(other.unexpected().to_string())),
         }
@@ -159,5 +162,8 @@ pub fn cmd_export(mut p: lexopt::Parser) -> Result<i32, Error> {
         s.shadowed,
         mb / secs.max(1e-9),
     );
-    Ok(0)
+    for e in &r.skipped {
+        let _ = writeln!(std::io::stderr(), "casscade: skipped: {e}");
+    }
+    Ok(if r.skipped.is_empty() { 0 } else { 1 })
 }

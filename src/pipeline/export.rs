@@ -49,10 +49,13 @@ pub struct ExportRequest {
     pub buckets: Option<u32>,
     /// Token ranges merged in parallel (0: one per core).
     pub jobs: usize,
+    /// Leave out SSTables that cannot be opened (unknown or pre-3.0
+    /// versions, damaged metadata), reporting them, instead of failing.
+    pub skip_bad: bool,
 }
 
 /// What an export did.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct ExportReport {
     /// The version written (`v000001`).
     pub version: String,
@@ -76,6 +79,8 @@ pub struct ExportReport {
     pub merge: MergeStats,
     /// gc_grace_seconds applied.
     pub gc_grace: i64,
+    /// SSTables left out (`skip_bad`), with why.
+    pub skipped: Vec<Error>,
 }
 
 /// Progress callbacks (rows written so far), e.g. for a terminal bar.
@@ -518,10 +523,21 @@ pub fn export(req: &ExportRequest, progress: &mut dyn Progress) -> Result<Export
         return Err(usage("no SSTable (*-Data.db) found in the given paths"));
     }
     let mut inputs = Vec::with_capacity(paths.len());
+    let mut skipped = Vec::new();
     for p in paths {
-        let sstable = SSTable::open(&p)?;
+        let sstable = match SSTable::open(&p) {
+            Ok(t) => t,
+            Err(e) if req.skip_bad && e.kind() != ErrorKind::Io => {
+                skipped.push(e);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         let table = names_from_dir(sstable.descriptor().dir());
         inputs.push(Input { path: p, table, sstable });
+    }
+    if inputs.is_empty() {
+        return Err(usage(format!("none of the {} SSTables found could be opened", skipped.len())));
     }
     let (table_key, mut inputs) = pick_table(inputs, req.table.as_deref())?;
     let partitioner = inputs[0].sstable.partitioner().clone();
@@ -582,6 +598,7 @@ pub fn export(req: &ExportRequest, progress: &mut dyn Progress) -> Result<Export
         table: table_name(&table_key),
         sstables: inputs.len() as u64,
         gc_grace,
+        skipped,
         ..ExportReport::default()
     };
     // Jobs take contiguous runs of buckets; each reads its token range only.

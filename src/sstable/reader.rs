@@ -336,7 +336,20 @@ impl DataReader {
         }))
     }
 
+    #[inline]
     fn check_order(&mut self, at: u64) -> Result<()> {
+        // The common case: Murmur3 tokens strictly increasing.
+        if let (Some(Token::Murmur3(prev)), Token::Murmur3(cur)) = (self.prev_token, self.token)
+            && prev < cur
+        {
+            self.prev_token = Some(self.token);
+            return Ok(());
+        }
+        self.check_order_slow(at)
+    }
+
+    #[cold]
+    fn check_order_slow(&mut self, at: u64) -> Result<()> {
         let ordered = matches!(
             self.partitioner,
             Partitioner::Murmur3 | Partitioner::Random | Partitioner::ByteOrdered
@@ -579,9 +592,13 @@ fn decode_partition_start(
         let at = c.pos();
         let ldt = c.i32()?;
         let mfda = c.i64()?;
-        let d = DeletionTime { marked_for_delete_at: mfda, local_deletion_time: i64::from(ldt) };
-        super::unfiltered::check_tombstone_ldt(at, d, "the partition deletion")?;
-        (mfda != i64::MIN).then_some(d)
+        if mfda == i64::MIN {
+            None // LIVE: nothing to check
+        } else {
+            let d = DeletionTime { marked_for_delete_at: mfda, local_deletion_time: i64::from(ldt) };
+            super::unfiltered::check_tombstone_ldt(at, d, "the partition deletion")?;
+            Some(d)
+        }
     };
     Ok((key_len, deletion, c.pos()))
 }

@@ -595,7 +595,8 @@ fn decode_partition_start(
         if mfda == i64::MIN {
             None // LIVE: nothing to check
         } else {
-            let d = DeletionTime { marked_for_delete_at: mfda, local_deletion_time: i64::from(ldt) };
+            let d =
+                DeletionTime { marked_for_delete_at: mfda, local_deletion_time: i64::from(ldt) };
             super::unfiltered::check_tombstone_ldt(at, d, "the partition deletion")?;
             Some(d)
         }

@@ -63,11 +63,11 @@ pub fn read_values(
     count: usize,
     mut sink: impl FnMut(ValueSpan),
 ) -> Result<(), ClusteringError> {
-    if count > fixed.len() {
+    let Some(fixed) = fixed.get(..count) else {
         return Err(ClusteringError::TooManyValues);
-    }
+    };
     let mut header = 0u64;
-    for (i, width) in fixed.iter().take(count).enumerate() {
+    for (i, width) in fixed.iter().enumerate() {
         if i % 32 == 0 {
             header = c.uvint()?;
         }

@@ -528,9 +528,7 @@ impl DataReader {
     }
 
     fn static_row_is_empty(&self) -> bool {
-        self.dec.columns.is_empty()
-            && self.dec.row.liveness.is_none()
-            && self.dec.row.deletion.is_none()
+        self.dec.columns.is_empty() && !self.dec.row.live.present && self.dec.row.deletion.is_none()
     }
 
     fn row_view(&self) -> Row<'_> {
@@ -538,10 +536,7 @@ impl DataReader {
             if self.dec.row.is_static { &self.header.statics } else { &self.header.regulars };
         Row {
             data: self.window.from(self.item_start),
-            rec: &self.dec.row,
-            clustering: &self.dec.clustering,
-            columns: &self.dec.columns,
-            cells: &self.dec.cells,
+            dec: &self.dec,
             defs,
             position: self.item_start,
         }

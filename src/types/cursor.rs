@@ -70,7 +70,11 @@ impl<'a> Cursor<'a> {
     /// Skips `n` bytes.
     #[inline]
     pub fn skip(&mut self, n: usize) -> Result<(), Short> {
-        self.bytes(n).map(|_| ())
+        if n > self.remaining() {
+            return Err(Short);
+        }
+        self.pos += n;
+        Ok(())
     }
 
     /// Reads a fixed-size array.
@@ -135,6 +139,19 @@ impl<'a> Cursor<'a> {
     /// Reads a Cassandra unsigned vint (1 to 9 bytes).
     #[inline]
     pub fn uvint(&mut self) -> Result<u64, Short> {
+        // One-byte values (0..127) are most sizes, deltas and counts: keep
+        // them on a short inline path and the multi-byte forms out of line.
+        match self.data.get(self.pos) {
+            Some(&b) if b < 0x80 => {
+                self.pos += 1;
+                Ok(u64::from(b))
+            }
+            _ => self.uvint_long(),
+        }
+    }
+
+    #[inline]
+    fn uvint_long(&mut self) -> Result<u64, Short> {
         let (value, len) = decode_uvint(self.rest())?;
         self.pos += len;
         Ok(value)
@@ -188,6 +205,19 @@ pub fn decode_uvint(src: &[u8]) -> Result<(u64, usize), Short> {
         return Ok((u64::from(first), 1));
     }
     let extra = first.leading_ones() as usize;
+    if let Some(word) = src.get(1..9) {
+        // Nine bytes at hand: one big-endian load instead of a byte loop.
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        let word = u64::from_be_bytes(w);
+        let value = if extra >= 8 {
+            word
+        } else {
+            let shift = 8 * (8 - extra) as u32;
+            (u64::from(first & (0xff >> extra)) << (8 * extra as u32)) | (word >> shift)
+        };
+        return Ok((value, 1 + extra));
+    }
     let tail = src.get(1..1 + extra).ok_or(Short)?;
     let mask: u8 = if extra >= 8 { 0 } else { 0xff >> extra };
     let mut value = u64::from(first & mask);
@@ -248,6 +278,12 @@ mod tests {
         ];
         for &(bytes, value) in cases {
             assert_eq!(dec(bytes), value, "{bytes:02x?}");
+            // With bytes following (the one-load path), the same value and length.
+            let mut padded = bytes.to_vec();
+            padded.extend_from_slice(&[0xa5; 9]);
+            let mut c = Cursor::new(&padded);
+            assert_eq!(c.uvint(), Ok(value), "{bytes:02x?} followed by more bytes");
+            assert_eq!(c.pos(), bytes.len(), "{bytes:02x?} followed by more bytes");
             let mut enc = Vec::new();
             encode_uvint(value, &mut enc);
             assert_eq!(enc, bytes, "encoding {value}");

@@ -50,7 +50,13 @@ pub struct DumpReport {
     pub skipped: Vec<Error>,
 }
 
-/// Dumps every SSTable of the request to `out`.
+/// Output is handed to the writer in chunks of about this size, so `out`
+/// needs no buffering of its own (a buffered writer would copy every byte
+/// once more).
+const FLUSH_AT: usize = 256 * 1024;
+
+/// Dumps every SSTable of the request to `out`, in large chunks of whole
+/// lines where possible.
 pub fn dump(req: &DumpRequest, out: &mut dyn Write) -> Result<DumpReport> {
     let sstables = find_sstables(&req.inputs)?;
     if sstables.is_empty() {
@@ -108,7 +114,7 @@ fn dump_one(
     let header = sstable.header().clone();
     let mut reader = sstable.reader()?;
     let mut writer = DumpWriter::new(&header, options);
-    let mut buf = Vec::with_capacity(64 * 1024);
+    let mut buf = Vec::with_capacity(FLUSH_AT + 64 * 1024);
     let write_err = |e: std::io::Error| Error::io("writing the dump", e);
     let mut key = Vec::new();
     while let Some(p) = reader.next_partition()? {
@@ -142,13 +148,13 @@ fn dump_one(
                     report.markers += 1;
                 }
             }
-            if buf.len() >= 32 * 1024 {
+            if buf.len() >= FLUSH_AT {
                 out.write_all(&buf).map_err(write_err)?;
                 buf.clear();
             }
         }
         writer.end_partition(&mut buf);
-        if buf.len() >= 32 * 1024 {
+        if buf.len() >= FLUSH_AT {
             out.write_all(&buf).map_err(write_err)?;
             buf.clear();
         }

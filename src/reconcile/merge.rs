@@ -18,7 +18,7 @@ use std::cmp::Ordering;
 
 use crate::error::{Error, Result};
 use crate::sstable::clustering::BoundKind;
-use crate::sstable::{DataReader, DeletionTime, Row, Unfiltered};
+use crate::sstable::{ColumnData, DataReader, DeletionTime, Row, Unfiltered};
 use crate::types::compare::{compare_values, order_key};
 use crate::types::frozen::write_frozen;
 use crate::types::token::{Partitioner, Token};
@@ -106,12 +106,12 @@ pub struct Merger {
     heap: Vec<usize>,
     /// What the merge counted.
     pub stats: MergeStats,
-    /// Rows have one clustering column whose head key is the whole value.
+    /// One clustering column whose [`order_key`] is the whole value: item
+    /// keys then decide every comparison but ties of equal items.
     head_exact: bool,
-    /// Per source: an order-preserving 64-bit digest of the current row's
-    /// first clustering value (see [`order_key`]); `None` for markers and
-    /// types without one. Kept apart from the sources for locality.
-    heads: Vec<Option<u64>>,
+    /// Per source: the current item's sort key (see [`ItemKey`]). Kept
+    /// apart from the sources for locality.
+    keys: Vec<u128>,
     start: Option<Token>,
     end: Option<Token>,
     arena: Vec<u8>,
@@ -119,6 +119,26 @@ pub struct Merger {
     static_spans: Vec<Option<(usize, usize)>>,
     spans: Vec<Option<(usize, usize)>>,
     entries: Vec<u64>,
+    bufs: Buffers,
+    scratch: Scratch,
+}
+
+/// Allocations reused from row to row (see [`recycle`]); always empty.
+#[derive(Default)]
+struct Buffers {
+    rows: Vec<Row<'static>>,
+    maps: Vec<&'static [Option<usize>]>,
+    clustering: Vec<Option<&'static [u8]>>,
+    values: Vec<Option<&'static [u8]>>,
+}
+
+/// Empties `v` and hands its allocation over as a vector of another type —
+/// here the same type with another lifetime, whose identical layout lets
+/// the collect reuse the allocation in place: the per-row vectors of
+/// borrowed views then cost no allocation.
+fn recycle<A, B>(mut v: Vec<A>) -> Vec<B> {
+    v.clear();
+    v.into_iter().filter_map(|_| None).collect()
 }
 
 impl std::fmt::Debug for Merger {
@@ -131,8 +151,73 @@ fn column_map(defs: &[crate::sstable::ColumnDef], table: &[TableColumn]) -> Vec<
     defs.iter().map(|d| table.iter().position(|c| c.name == d.name)).collect()
 }
 
+/// Sort keys of a source's current item within a partition, so that most
+/// heap comparisons are one integer comparison. A key is built from the
+/// [`order_key`] digest of the first clustering value: if two keys differ
+/// (and neither is [`ItemKey::UNKNOWN`]), they order the items; equal keys
+/// say nothing unless the merge is `head_exact`, where they mean equal
+/// items. In a heap entry the key sits above the source index (low 32 bits).
+struct ItemKey;
+
+impl ItemKey {
+    /// An empty-prefix start bound: before everything.
+    const BOTTOM: u128 = 0;
+    /// An empty-prefix end bound: after everything.
+    const TOP: u128 = 1 << 68;
+    /// No digest: compare the items themselves.
+    const UNKNOWN: u128 = u128::MAX >> 32;
+
+    /// A prefix whose first value has `digest` (`None`: the empty value,
+    /// which sorts before every other, or after every other when the type
+    /// is reversed), with `rank` its kind's place among items of equal
+    /// values (0 opens/closes before the row, 2 the row, 3 after it; always
+    /// 0 when keys are not exact).
+    fn item(digest: Option<u64>, reversed: bool, rank: u8) -> u128 {
+        let d = match digest {
+            Some(d) => u128::from(d) + 2,
+            None if reversed => u128::from(u64::MAX) + 3,
+            None => 1,
+        };
+        (d << 2) | u128::from(rank)
+    }
+
+    /// The key of an item of kind `kind` (a `ClusteringPrefix.Kind`
+    /// ordinal) with `len` clustering values, the first being `first`
+    /// (`None`: null), whose first clustering type is `ty`.
+    fn of(exact: bool, ty: &CqlType, kind: u8, len: usize, first: Option<&[u8]>) -> u128 {
+        match (len, kind) {
+            (0, 0..=2) => ItemKey::BOTTOM,
+            (0, 5..=7) => ItemKey::TOP,
+            (0, _) => ItemKey::UNKNOWN,
+            _ => match first {
+                Some([]) => {
+                    ItemKey::item(None, matches!(ty, CqlType::Reversed(_)), rank(exact, kind))
+                }
+                Some(v) => match order_key(ty, v) {
+                    Some(d) => ItemKey::item(Some(d), false, rank(exact, kind)),
+                    None => ItemKey::UNKNOWN,
+                },
+                None => ItemKey::UNKNOWN,
+            },
+        }
+    }
+}
+
+/// An item kind's place among items of equal exact keys, as
+/// `ClusteringComparator` orders kinds; 0 when keys are not exact.
+#[inline]
+fn rank(exact: bool, kind: u8) -> u8 {
+    match (exact, kind) {
+        (false, _) => 0,
+        (_, 0..=2) => 0,
+        (_, 3) => 1,
+        (_, 4) => 2,
+        _ => 3,
+    }
+}
+
 /// Pushes onto a binary min-heap ordered by `less`.
-fn heap_push(h: &mut Vec<usize>, x: usize, less: impl Fn(usize, usize) -> bool) {
+fn heap_push<T: Copy>(h: &mut Vec<T>, x: T, less: impl Fn(T, T) -> bool) {
     h.push(x);
     let mut i = h.len() - 1;
     while i > 0 {
@@ -146,7 +231,7 @@ fn heap_push(h: &mut Vec<usize>, x: usize, less: impl Fn(usize, usize) -> bool) 
 }
 
 /// Pops the least element of a binary min-heap ordered by `less`.
-fn heap_pop(h: &mut Vec<usize>, less: impl Fn(usize, usize) -> bool) -> Option<usize> {
+fn heap_pop<T: Copy>(h: &mut Vec<T>, less: impl Fn(T, T) -> bool) -> Option<T> {
     let top = *h.first()?;
     let last = h.pop()?;
     if !h.is_empty() {
@@ -199,7 +284,7 @@ impl Merger {
             [t] if matches!(t.unreversed(), CqlType::TinyInt | CqlType::SmallInt | CqlType::Int | CqlType::BigInt | CqlType::Timestamp)
         );
         Merger {
-            heads: vec![None; sources.len()],
+            keys: vec![ItemKey::UNKNOWN; sources.len()],
             head_exact,
             start: None,
             end: None,
@@ -214,6 +299,8 @@ impl Merger {
             arena: Vec::with_capacity(4096),
             static_arena: Vec::with_capacity(1024),
             entries: Vec::new(),
+            bufs: Buffers::default(),
+            scratch: Scratch::default(),
         }
     }
 
@@ -294,21 +381,29 @@ impl Merger {
         ka.cmp(kb).then(a.cmp(&b)) == Ordering::Less
     }
 
-    /// Whether source `a`'s current item sorts before source `b`'s.
-    fn item_less(&self, types: &[CqlType], a: usize, b: usize) -> bool {
-        if types.is_empty() {
-            // No clustering: one row per partition, in any order.
-            return a < b;
+    /// The heap entry of source `s`'s current item.
+    #[inline]
+    fn entry(&self, s: usize) -> u128 {
+        (self.keys[s] << 32) | s as u128
+    }
+
+    /// Whether heap entry `x`'s item sorts before `y`'s (ties by source).
+    #[inline]
+    fn item_less(&self, types: &[CqlType], x: u128, y: u128) -> bool {
+        let (kx, ky) = (x >> 32, y >> 32);
+        if kx != ky && kx != ItemKey::UNKNOWN && ky != ItemKey::UNKNOWN {
+            return kx < ky;
         }
-        if let (Some(x), Some(y)) = (self.heads[a], self.heads[b]) {
-            if x != y {
-                return x < y;
-            }
-            if self.head_exact {
-                // Equal single-component rows: only the source order remains.
-                return a < b;
-            }
+        if types.is_empty() || (kx == ky && self.head_exact && kx != ItemKey::UNKNOWN) {
+            // No clustering (one row per partition), or equal exact keys.
+            return (x as u32) < (y as u32);
         }
+        self.item_less_slow(types, x as u32 as usize, y as u32 as usize)
+    }
+
+    /// [`Self::item_less`] by the clustering comparator.
+    #[cold]
+    fn item_less_slow(&self, types: &[CqlType], a: usize, b: usize) -> bool {
         match (
             self.sources[a].reader.current_clustering(),
             self.sources[b].reader.current_clustering(),
@@ -320,14 +415,13 @@ impl Merger {
     }
 
     fn advance(&mut self, s: usize) -> Result<()> {
-        let src = &mut self.sources[s];
-        src.reader.next_unfiltered()?;
-        self.heads[s] = match (src.reader.current_clustering(), self.layout.clustering.first()) {
-            (Some(c), Some(ty)) if c.kind == crate::sstable::clustering::ROW_KIND => {
-                c.get(0).and_then(|v| order_key(ty, v))
-            }
-            _ => None,
+        self.sources[s].reader.next_unfiltered()?;
+        let Some(c) = self.sources[s].reader.current_clustering() else { return Ok(()) };
+        let Some(ty) = self.layout.clustering.first() else {
+            self.keys[s] = ItemKey::BOTTOM;
+            return Ok(());
         };
+        self.keys[s] = ItemKey::of(self.head_exact, ty, c.kind, c.len(), c.get(0));
         Ok(())
     }
 
@@ -382,6 +476,7 @@ impl Merger {
                 arena: &mut self.static_arena,
                 spans: &mut self.static_spans,
                 entries: &mut self.entries,
+                scratch: &mut self.scratch,
             };
             let (_, any) = ctx.merge(&rows, &maps, pd)?;
             static_live = any;
@@ -395,11 +490,12 @@ impl Merger {
         let mut same: Vec<usize> = Vec::new();
         // A heap of the group's sources by their current item (ties by
         // source order, for a deterministic merge).
-        let mut heap: Vec<usize> = Vec::with_capacity(group.len());
+        let mut heap: Vec<u128> = Vec::with_capacity(group.len());
         let mut open_count = 0usize;
+        let mut open_cover: Option<Option<DeletionTime>> = None;
         for &s in group {
             if self.sources[s].reader.current_unfiltered().is_some() {
-                heap_push(&mut heap, s, |a, b| self.item_less(&types, a, b));
+                heap_push(&mut heap, self.entry(s), |a, b| self.item_less(&types, a, b));
             }
         }
         // `carry`: the source just advanced, when it still sorts first —
@@ -409,7 +505,7 @@ impl Merger {
             let m = match carry.take() {
                 Some(m) => m,
                 None => match heap_pop(&mut heap, |a, b| self.item_less(&types, a, b)) {
-                    Some(m) => m,
+                    Some(e) => e as u32 as usize,
                     None => break,
                 },
             };
@@ -433,12 +529,14 @@ impl Merger {
                     _ => {}
                 }
                 self.sources[m].open = open;
+                open_cover = None;
                 self.advance(m)?;
                 if self.sources[m].reader.current_unfiltered().is_some() {
-                    if heap.first().is_none_or(|&top| self.item_less(&types, m, top)) {
+                    let e = self.entry(m);
+                    if heap.first().is_none_or(|&top| self.item_less(&types, e, top)) {
                         carry = Some(m);
                     } else {
-                        heap_push(&mut heap, m, |a, b| self.item_less(&types, a, b));
+                        heap_push(&mut heap, e, |a, b| self.item_less(&types, a, b));
                     }
                 }
                 continue;
@@ -446,10 +544,12 @@ impl Merger {
             // Every source whose current item is a row at the same clustering.
             same.clear();
             same.push(m);
-            while let Some(&top) = heap.first() {
-                let (ht, hm) = (self.heads[top], self.heads[m]);
-                if self.head_exact && ht.is_some() && hm.is_some() {
-                    if ht != hm {
+            while let Some(&top_entry) = heap.first() {
+                let top = top_entry as u32 as usize;
+                let (kt, km) = (self.keys[top], self.keys[m]);
+                if self.head_exact && kt != ItemKey::UNKNOWN && km != ItemKey::UNKNOWN {
+                    // m is a row: an equal exact key is a row at its clustering.
+                    if kt != km {
                         break;
                     }
                     heap_pop(&mut heap, |a, b| self.item_less(&types, a, b));
@@ -471,21 +571,25 @@ impl Merger {
                 heap_pop(&mut heap, |a, b| self.item_less(&types, a, b));
                 same.push(top);
             }
+            // The open range deletions change only at markers: fold them
+            // once per change, not once per row.
             let cover = if open_count == 0 {
                 pd
             } else {
-                group.iter().fold(pd, |d, &s| later_deletion(d, self.sources[s].open))
+                *open_cover.get_or_insert_with(|| {
+                    group.iter().fold(pd, |d, &s| later_deletion(d, self.sources[s].open))
+                })
             };
             self.stats.rows_read += same.len() as u64;
-            let rows: Vec<Row<'_>> = same
-                .iter()
-                .filter_map(|&s| match self.sources[s].reader.current_unfiltered() {
+            let mut rows = recycle(std::mem::take(&mut self.bufs.rows));
+            rows.extend(same.iter().filter_map(|&s| {
+                match self.sources[s].reader.current_unfiltered() {
                     Some(Unfiltered::Row(r)) => Some(r),
                     _ => None,
-                })
-                .collect();
-            let maps: Vec<&[Option<usize>]> =
-                same.iter().map(|&s| self.sources[s].regulars.as_slice()).collect();
+                }
+            }));
+            let mut maps = recycle(std::mem::take(&mut self.bufs.maps));
+            maps.extend(same.iter().map(|&s| self.sources[s].regulars.as_slice()));
             self.arena.clear();
             let nstatic = self.layout.statics.len();
             let (live, _) = {
@@ -497,12 +601,14 @@ impl Merger {
                     arena: &mut self.arena,
                     spans: &mut self.spans[nstatic..],
                     entries: &mut self.entries,
+                    scratch: &mut self.scratch,
                 };
                 ctx.merge(&rows, &maps, cover)?
             };
             if live {
-                let clustering: Vec<Option<&[u8]>> = rows[0].clustering().collect();
-                let mut values: Vec<Option<&[u8]>> = Vec::with_capacity(self.spans.len());
+                let mut clustering = recycle(std::mem::take(&mut self.bufs.clustering));
+                clustering.extend(rows[0].clustering());
+                let mut values = recycle(std::mem::take(&mut self.bufs.values));
                 values.extend(
                     self.static_spans.iter().map(|s| s.map(|(a, b)| &self.static_arena[a..b])),
                 );
@@ -512,17 +618,21 @@ impl Merger {
                 sink.row(key, token, Some(&clustering), &values)?;
                 self.stats.rows_out += 1;
                 emitted = true;
+                self.bufs.clustering = recycle(clustering);
+                self.bufs.values = recycle(values);
             }
-            drop(rows);
+            self.bufs.rows = recycle(rows);
+            self.bufs.maps = recycle(maps);
             for &s in &same {
                 self.advance(s)?;
                 if self.sources[s].reader.current_unfiltered().is_some() {
+                    let e = self.entry(s);
                     if same.len() == 1
-                        && heap.first().is_none_or(|&top| self.item_less(&types, s, top))
+                        && heap.first().is_none_or(|&top| self.item_less(&types, e, top))
                     {
                         carry = Some(s);
                     } else {
-                        heap_push(&mut heap, s, |a, b| self.item_less(&types, a, b));
+                        heap_push(&mut heap, e, |a, b| self.item_less(&types, a, b));
                     }
                 }
             }
@@ -550,6 +660,15 @@ struct RowMerge<'m> {
     arena: &'m mut Vec<u8>,
     spans: &'m mut [Option<(usize, usize)>],
     entries: &'m mut Vec<u64>,
+    scratch: &'m mut Scratch,
+}
+
+/// Vectors [`RowMerge`] reuses from row to row (always empty between uses).
+#[derive(Default)]
+struct Scratch {
+    group: Vec<(usize, usize, usize)>,
+    columns: Vec<(ColumnData<'static>, usize)>,
+    live: Vec<(&'static [u8], &'static [u8])>,
 }
 
 impl RowMerge<'_> {
@@ -625,7 +744,7 @@ impl RowMerge<'_> {
         let entries = std::mem::take(self.entries);
         let mut any = false;
         let mut k = 0;
-        let mut group: Vec<(usize, usize, usize)> = Vec::new();
+        let mut group = std::mem::take(&mut self.scratch.group);
         while k < entries.len() {
             let t = (entries[k] >> 32) as usize;
             let end = k + entries[k..].iter().take_while(|&&e| (e >> 32) as usize == t).count();
@@ -635,7 +754,7 @@ impl RowMerge<'_> {
                     .iter()
                     .map(|&e| (t, ((e >> 16) & 0xffff) as usize, (e & 0xffff) as usize)),
             );
-            let group = group.as_slice();
+            let group = &group[..];
             k = end;
             let col = &self.columns[t];
             let start = self.arena.len();
@@ -652,6 +771,8 @@ impl RowMerge<'_> {
             }
         }
         *self.entries = entries;
+        group.clear();
+        self.scratch.group = group;
         Ok((live_marker || any, any))
     }
 
@@ -698,7 +819,8 @@ impl RowMerge<'_> {
             _ => CqlType::Blob,
         };
         let mut cover = deletion;
-        let mut columns = Vec::with_capacity(group.len());
+        let mut columns: Vec<(ColumnData<'_>, usize)> =
+            recycle(std::mem::take(&mut self.scratch.columns));
         for &(_, i, pos) in group {
             let Some(c) = rows[i].column(pos) else { continue };
             if let Some(d) = c.complex_deletion {
@@ -708,7 +830,7 @@ impl RowMerge<'_> {
             columns.push((c, 0usize));
         }
         // A k-way merge of the versions' cells by path.
-        let mut live: Vec<(&[u8], &[u8])> = Vec::new();
+        let mut live: Vec<(&[u8], &[u8])> = recycle(std::mem::take(&mut self.scratch.live));
         loop {
             let mut min: Option<&[u8]> = None;
             for (c, at) in &columns {
@@ -744,7 +866,10 @@ impl RowMerge<'_> {
                 live.push((p, b.value));
             }
         }
-        Ok(write_frozen(ty, live.into_iter(), self.arena))
+        let written = write_frozen(ty, live.iter().copied(), self.arena);
+        self.scratch.columns = recycle(columns);
+        self.scratch.live = recycle(live);
+        Ok(written)
     }
 
     fn counter(
@@ -780,6 +905,87 @@ impl RowMerge<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn item_keys_agree_with_the_clustering_comparator() {
+        use crate::sstable::clustering::compare_prefixes;
+        // Exact single-column clusterings: keys decide every pair, and equal
+        // keys are equal items; bounds, boundaries and rows of every kind,
+        // the empty value and the extremes included.
+        let int = |v: i64| v.to_be_bytes().to_vec();
+        for ty in
+            [CqlType::BigInt, CqlType::Timestamp, CqlType::Reversed(Box::new(CqlType::BigInt))]
+        {
+            let values: Vec<Vec<u8>> = [i64::MIN, i64::MIN + 1, -2, -1, 0, 1, 255, 256, i64::MAX]
+                .into_iter()
+                .map(int)
+                .chain([Vec::new()])
+                .collect();
+            let mut items: Vec<(u8, Vec<Option<Vec<u8>>>)> = Vec::new();
+            for kind in [0u8, 1, 2, 4, 5, 6, 7] {
+                if kind != 4 {
+                    items.push((kind, vec![]));
+                }
+                for v in &values {
+                    items.push((kind, vec![Some(v.clone())]));
+                }
+            }
+            let types = [ty.clone()];
+            for (ka, a) in &items {
+                for (kb, b) in &items {
+                    let key = |k: u8, p: &[Option<Vec<u8>>]| {
+                        ItemKey::of(true, &ty, k, p.len(), p.first().and_then(|v| v.as_deref()))
+                    };
+                    let (x, y) = (key(*ka, a), key(*kb, b));
+                    let want = compare_prefixes(&types, (*ka, a), (*kb, b));
+                    assert_ne!(x, ItemKey::UNKNOWN);
+                    assert_eq!(x.cmp(&y), want, "{ty:?}: {ka} {a:?} vs {kb} {b:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn inexact_item_keys_never_contradict_the_comparator() {
+        use crate::sstable::clustering::compare_prefixes;
+        let texts: Vec<Vec<u8>> = ["", "a", "a\0", "ab", "abcdefgh", "abcdefghi", "abcdefgz", "b"]
+            .iter()
+            .map(|t| t.as_bytes().to_vec())
+            .collect();
+        for ty in [CqlType::Text, CqlType::Reversed(Box::new(CqlType::Text))] {
+            let types = [ty.clone(), CqlType::Int];
+            let mut items: Vec<(u8, Vec<Option<Vec<u8>>>)> = Vec::new();
+            for kind in [0u8, 1, 2, 4, 5, 6, 7] {
+                items.push((kind, vec![]));
+                for t in &texts {
+                    items.push((kind, vec![Some(t.clone())]));
+                    items.push((kind, vec![Some(t.clone()), Some(7i32.to_be_bytes().to_vec())]));
+                }
+            }
+            items.retain(|(k, p)| *k != 4 || p.len() == 2);
+            for (ka, a) in &items {
+                for (kb, b) in &items {
+                    let key = |k: u8, p: &[Option<Vec<u8>>]| {
+                        ItemKey::of(false, &ty, k, p.len(), p.first().and_then(|v| v.as_deref()))
+                    };
+                    let (x, y) = (key(*ka, a), key(*kb, b));
+                    if x != y && x != ItemKey::UNKNOWN && y != ItemKey::UNKNOWN {
+                        let want = compare_prefixes(&types, (*ka, a), (*kb, b));
+                        assert_eq!(x.cmp(&y), want, "{ty:?}: {ka} {a:?} vs {kb} {b:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn recycled_vectors_keep_their_allocation() {
+        let mut v: Vec<&'static [u8]> = Vec::with_capacity(64);
+        v.push(b"x");
+        let w: Vec<&[u8]> = recycle(v);
+        assert!(w.is_empty());
+        assert_eq!(w.capacity(), 64);
+    }
 
     #[test]
     fn head_keys_never_contradict_the_comparators() {

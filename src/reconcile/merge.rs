@@ -216,42 +216,42 @@ fn rank(exact: bool, kind: u8) -> u8 {
     }
 }
 
-/// Pushes onto a binary min-heap ordered by `less`.
+/// Pushes onto a binary min-heap ordered by `less` (moving parents down
+/// into a hole rather than swapping).
 fn heap_push<T: Copy>(h: &mut Vec<T>, x: T, less: impl Fn(T, T) -> bool) {
     h.push(x);
     let mut i = h.len() - 1;
     while i > 0 {
         let parent = (i - 1) / 2;
-        if !less(h[i], h[parent]) {
+        if !less(x, h[parent]) {
             break;
         }
-        h.swap(i, parent);
+        h[i] = h[parent];
         i = parent;
     }
+    h[i] = x;
 }
 
 /// Pops the least element of a binary min-heap ordered by `less`.
 fn heap_pop<T: Copy>(h: &mut Vec<T>, less: impl Fn(T, T) -> bool) -> Option<T> {
     let top = *h.first()?;
-    let last = h.pop()?;
-    if !h.is_empty() {
-        h[0] = last;
+    let x = h.pop()?;
+    let n = h.len();
+    if n > 0 {
         let mut i = 0;
         loop {
-            let (l, r) = (2 * i + 1, 2 * i + 2);
-            let mut m = i;
-            if l < h.len() && less(h[l], h[m]) {
-                m = l;
-            }
-            if r < h.len() && less(h[r], h[m]) {
-                m = r;
-            }
-            if m == i {
+            let l = 2 * i + 1;
+            if l >= n {
                 break;
             }
-            h.swap(i, m);
-            i = m;
+            let c = if l + 1 < n && less(h[l + 1], h[l]) { l + 1 } else { l };
+            if !less(h[c], x) {
+                break;
+            }
+            h[i] = h[c];
+            i = c;
         }
+        h[i] = x;
     }
     Some(top)
 }
@@ -390,13 +390,14 @@ impl Merger {
     /// Whether heap entry `x`'s item sorts before `y`'s (ties by source).
     #[inline]
     fn item_less(&self, types: &[CqlType], x: u128, y: u128) -> bool {
-        let (kx, ky) = (x >> 32, y >> 32);
-        if kx != ky && kx != ItemKey::UNKNOWN && ky != ItemKey::UNKNOWN {
-            return kx < ky;
-        }
-        if types.is_empty() || (kx == ky && self.head_exact && kx != ItemKey::UNKNOWN) {
-            // No clustering (one row per partition), or equal exact keys.
-            return (x as u32) < (y as u32);
+        const UNKNOWN: u128 = ItemKey::UNKNOWN << 32;
+        if x < UNKNOWN && y < UNKNOWN {
+            // Known keys: differing keys decide; equal ones too when exact
+            // (or without clustering, where every key is BOTTOM), by
+            // source. The entry layout makes both one comparison.
+            if self.head_exact || types.is_empty() || (x >> 32) != (y >> 32) {
+                return x < y;
+            }
         }
         self.item_less_slow(types, x as u32 as usize, y as u32 as usize)
     }

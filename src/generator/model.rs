@@ -201,7 +201,10 @@ pub struct PartitionModel<'s> {
     static_row: RowModel,
     /// Rows in the order first written; `order` lists them by clustering.
     rows: Vec<(Vec<Vec<u8>>, RowModel)>,
-    /// Row indexes by clustering, with each row's first-value order key.
+    /// Row indexes by clustering, with each row's first-value order key;
+    /// in descending clustering order when the first clustering column is
+    /// DESC, so that time-ordered writes append instead of inserting in
+    /// front (see [`PartitionModel::in_clustering_order`]).
     order: Vec<(Option<u64>, u32)>,
 }
 
@@ -333,13 +336,27 @@ impl<'s> PartitionModel<'s> {
             && self.static_row.columns.is_empty()
     }
 
+    /// Row indexes in clustering order.
+    fn in_clustering_order(&self) -> Vec<u32> {
+        let it = self.order.iter().map(|&(_, i)| i);
+        if matches!(self.spec.clustering.first(), Some(CqlType::Reversed(_))) {
+            it.rev().collect()
+        } else {
+            it.collect()
+        }
+    }
+
     fn row_mut(&mut self, clustering: &[Vec<u8>]) -> &mut RowModel {
         let types = &self.spec.clustering;
         let rows = &self.rows;
         let key = types.first().zip(clustering.first()).and_then(|(t, v)| order_key(t, v));
-        let at = self.order.binary_search_by(|&(k, i)| match (k, key) {
-            (Some(a), Some(b)) if a != b => a.cmp(&b),
-            _ => compare_full(types, &rows[i as usize].0, clustering),
+        let descending = matches!(types.first(), Some(CqlType::Reversed(_)));
+        let at = self.order.binary_search_by(|&(k, i)| {
+            let o = match (k, key) {
+                (Some(a), Some(b)) if a != b => a.cmp(&b),
+                _ => compare_full(types, &rows[i as usize].0, clustering),
+            };
+            if descending { o.reverse() } else { o }
         });
         let i = match at {
             Ok(k) => self.order[k].1 as usize,
@@ -428,16 +445,17 @@ impl<'s> PartitionModel<'s> {
     pub fn into_partition(self, key: &[u8]) -> Partition {
         let mut p = Partition { key: key.to_vec(), deletion: self.deletion, ..Default::default() };
         let markers = self.markers();
+        let order = self.in_clustering_order();
         let covers: Vec<Option<DeletionTime>> =
-            self.order.iter().map(|&(_, i)| self.covering(&self.rows[i as usize].0)).collect();
-        let PartitionModel { spec, static_row, rows, order, deletion, .. } = self;
+            order.iter().map(|&i| self.covering(&self.rows[i as usize].0)).collect();
+        let PartitionModel { spec, static_row, rows, deletion, .. } = self;
         let st = flush_row(static_row, deletion, Vec::new());
         if !st.is_empty() {
             p.static_row = Some(st);
         }
         let mut slots: Vec<Option<(Vec<Vec<u8>>, RowModel)>> = rows.into_iter().map(Some).collect();
         let mut items: Vec<Item> = Vec::with_capacity(order.len() + markers.len());
-        for (&(_, i), cover) in order.iter().zip(covers) {
+        for (&i, cover) in order.iter().zip(covers) {
             let Some((c, r)) = slots[i as usize].take() else { continue };
             let row = flush_row(r, cover, c.into_iter().map(Some).collect());
             if !row.is_empty() {
@@ -537,7 +555,7 @@ impl<'s> PartitionModel<'s> {
     pub fn live_rows(&self, now: i64) -> Vec<LiveRow> {
         let statics = live_columns(&self.static_row, &self.spec.statics, self.deletion, now);
         let mut out = Vec::new();
-        for &(_, i) in &self.order {
+        for i in self.in_clustering_order() {
             let (c, r) = &self.rows[i as usize];
             let cover = later(self.covering(c), r.deletion);
             let liveness =

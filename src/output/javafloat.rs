@@ -172,9 +172,9 @@ fn dtoa(fract: u64, e2: i32, p: i32) -> (Vec<u8>, i32) {
         let mut m = p5(m5 + 1) << (m2 + 1);
         let ten_s = p5(s5 + 1) << (s2 + 1);
         let quo_rem = |b: &mut u128| -> u8 {
-            let q = (*b / s) as u8;
-            *b = (*b % s) * 10;
-            q
+            let (q, r) = digit_u128(*b, s);
+            *b = r * 10;
+            q as u8
         };
         let q = quo_rem(&mut b);
         let mut lo = b < m;
@@ -198,14 +198,31 @@ fn dtoa(fract: u64, e2: i32, p: i32) -> (Vec<u8>, i32) {
         let d = if hi && lo { ((b << 1).cmp(&ten_s)) as i32 } else { 0 };
         (high, low, diff_sign) = (hi, lo, d);
     } else {
-        let mut b = BigUint::from_u64(f);
-        b.mul_pow5(b5 as u32);
+        let mut b = BigUint::pow5(b5 as u32);
+        b.mul_u64(f);
         b.shl(b2 as u32);
         let s = BigUint::pow52(s5 as u32, s2 as u32);
         let mut m = BigUint::pow52(m5 as u32 + 1, m2 as u32 + 1); // 10·M
         let ten_s = BigUint::pow52(s5 as u32 + 1, s2 as u32 + 1);
+        // A digit by subtracting 8s, 4s, 2s and s where they fit (the
+        // quotient is one digit); `sum` is scratch for b + m.
+        let multiples: Vec<(u8, BigUint)> = [3u32, 2, 1, 0]
+            .into_iter()
+            .map(|k| {
+                let mut d = s.clone();
+                d.shl(k);
+                (1 << k, d)
+            })
+            .collect();
         let quo_rem = |b: &mut BigUint| -> u8 {
             let mut q = 0u8;
+            for (k, d) in &multiples {
+                if *b >= *d {
+                    b.sub_assign(d);
+                    q += k;
+                }
+            }
+            // Beyond 9 (not expected): keep subtracting, as Java divides.
             while *b >= s {
                 b.sub_assign(&s);
                 q += 1;
@@ -213,9 +230,11 @@ fn dtoa(fract: u64, e2: i32, p: i32) -> (Vec<u8>, i32) {
             b.mul_small(10);
             q
         };
+        let mut sum = BigUint::default();
         let q = quo_rem(&mut b);
         let mut lo = b < m;
-        let mut hi = b.add(&m) >= ten_s;
+        b.add_into(&m, &mut sum);
+        let mut hi = sum >= ten_s;
         if q == 0 && !hi {
             dec_exp -= 1;
         } else {
@@ -229,7 +248,8 @@ fn dtoa(fract: u64, e2: i32, p: i32) -> (Vec<u8>, i32) {
             let q = quo_rem(&mut b);
             m.mul_small(10);
             lo = b < m;
-            hi = b.add(&m) >= ten_s;
+            b.add_into(&m, &mut sum);
+            hi = sum >= ten_s;
             digits.push(q);
         }
         let d = if hi && lo {
@@ -255,8 +275,37 @@ fn dtoa(fract: u64, e2: i32, p: i32) -> (Vec<u8>, i32) {
     (digits, exp)
 }
 
-macro_rules! digit_loop {
+/// `(b / s, b % s)` for a quotient that is one decimal digit — the digit
+/// loops' invariant (`FloatingDecimal` asserts `q < 10`) — by four
+/// compare-and-subtract steps instead of a division (a 64-bit `idiv`, or a
+/// software 128-bit one, per digit dominated the printing of doubles).
+/// Anything else takes the division.
+macro_rules! digit_fn {
     ($name:ident, $t:ty) => {
+        #[inline]
+        fn $name(b: $t, s: $t) -> ($t, $t) {
+            let zero: $t = 0;
+            if s <= zero || b < zero || s.checked_mul(10).is_none_or(|tens| b >= tens) {
+                return (b / s, b % s);
+            }
+            let (mut q, mut r): ($t, $t) = (0, b);
+            for k in [3u32, 2, 1, 0] {
+                // Branch-free: the digits are unpredictable.
+                let take = <$t>::from(r >= (s << k));
+                r -= (s << k) * take;
+                q += take << k;
+            }
+            (q, r)
+        }
+    };
+}
+
+digit_fn!(digit_i32, i32);
+digit_fn!(digit_i64, i64);
+digit_fn!(digit_u128, u128);
+
+macro_rules! digit_loop {
+    ($name:ident, $t:ty, $digit:ident) => {
         /// Returns (high, low, sign of 2b − 10s).
         fn $name(
             mut b: $t,
@@ -270,8 +319,8 @@ macro_rules! digit_loop {
                 // Unreachable for real inputs; avoids a division by zero.
                 return (false, false, 0);
             }
-            let mut q = b / s;
-            b = (b % s).wrapping_mul(10);
+            let (mut q, r) = $digit(b, s);
+            b = r.wrapping_mul(10);
             m = m.wrapping_mul(10);
             let mut low = b < m;
             let mut high = b.wrapping_add(m) > tens;
@@ -285,8 +334,9 @@ macro_rules! digit_loop {
                 low = false;
             }
             while !low && !high {
-                q = b / s;
-                b = (b % s).wrapping_mul(10);
+                let r;
+                (q, r) = $digit(b, s);
+                b = r.wrapping_mul(10);
                 m = m.wrapping_mul(10);
                 if m > 0 {
                     low = b < m;
@@ -303,8 +353,8 @@ macro_rules! digit_loop {
     };
 }
 
-digit_loop!(digit_loop_i32, i32);
-digit_loop!(digit_loop_i64, i64);
+digit_loop!(digit_loop_i32, i32, digit_i32);
+digit_loop!(digit_loop_i64, i64, digit_i64);
 
 fn round_up(digits: &mut [u8], exp: &mut i32) {
     let mut i = digits.len();

@@ -199,19 +199,23 @@ struct CachedDate {
     len: usize,
 }
 
-/// Remembers the last two dates rendered: in a dump, a deletion's
-/// timestamp and its local deletion time are usually on one or two days,
-/// and `civil_from_days` plus year formatting is most of the cost.
+/// Dates a cache holds: a row's write, expiry and clustering dates in two
+/// year styles.
+const DATE_SLOTS: usize = 4;
+
+/// Remembers the last dates rendered: in a dump, a row's timestamps and
+/// deletion times are usually on a few days, and `civil_from_days` plus
+/// year formatting is most of the cost.
 #[derive(Debug, Clone, Copy)]
 pub struct DateCache {
-    slots: [CachedDate; 2],
+    slots: [CachedDate; DATE_SLOTS],
     next: usize,
 }
 
 impl Default for DateCache {
     fn default() -> Self {
         let empty = CachedDate { day: i64::MIN, style: YearStyle::Iso, text: [0; 24], len: 0 };
-        DateCache { slots: [empty; 2], next: 0 }
+        DateCache { slots: [empty; DATE_SLOTS], next: 0 }
     }
 }
 
@@ -230,6 +234,24 @@ impl DateCache {
             Some(i) => i,
             None => {
                 let (y, m, d) = civil_from_days(day);
+                let year = match style {
+                    YearStyle::Iso => y,
+                    YearStyle::YearOfEra if y > 0 => y,
+                    YearStyle::YearOfEra => 1 - y,
+                };
+                if (0..=9999).contains(&year) {
+                    // The usual four-digit year, without formatting machinery.
+                    let i = self.next;
+                    self.next = (i + 1) % DATE_SLOTS;
+                    let slot = &mut self.slots[i];
+                    let ([y0, y1], [y2, y3]) = (pair(year as u64 / 100), pair(year as u64));
+                    let ([m0, m1], [d0, d1]) = (pair(u64::from(m)), pair(u64::from(d)));
+                    slot.text[..10].copy_from_slice(&[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1]);
+                    slot.len = 10;
+                    slot.day = day;
+                    slot.style = style;
+                    return (&self.slots[i].text, 10);
+                }
                 let mut s = String::with_capacity(24);
                 match style {
                     YearStyle::Iso => write_iso_year(&mut s, y),
@@ -242,7 +264,7 @@ impl DateCache {
                 v.push(b'-');
                 push_digits(&mut v, u64::from(d), 2);
                 let i = self.next;
-                self.next = 1 - i;
+                self.next = (i + 1) % DATE_SLOTS;
                 let slot = &mut self.slots[i];
                 slot.len = v.len().min(slot.text.len());
                 slot.text[..slot.len].copy_from_slice(&v[..slot.len]);
@@ -341,6 +363,25 @@ pub fn instant_string(unit: Unit, value: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cached_dates_match_the_formatted_ones() {
+        let mut cache = DateCache::default();
+        for day in (-1_000_000i64..3_000_000).step_by(997).chain([-719_528, -719_162, 0, 2_932_896])
+        {
+            let (y, m, d) = civil_from_days(day);
+            for style in [YearStyle::Iso, YearStyle::YearOfEra] {
+                let mut want = String::new();
+                match style {
+                    YearStyle::Iso => write_iso_year(&mut want, y),
+                    YearStyle::YearOfEra => write_year_of_era(&mut want, y),
+                }
+                let want = format!("{want}-{m:02}-{d:02}");
+                let (text, len) = cache.date_padded(day, style);
+                assert_eq!(std::str::from_utf8(&text[..len]).unwrap(), want, "day {day} {style:?}");
+            }
+        }
+    }
 
     #[test]
     fn timestamp_json_vectors() {

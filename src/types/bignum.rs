@@ -71,6 +71,42 @@ impl BigUint {
         }
     }
 
+    /// `5^n`, from a per-thread table for the exponents doubles use
+    /// (building 5^300 by repeated small multiplications for every tiny
+    /// double printed was ~5% of a dump).
+    pub fn pow5(n: u32) -> BigUint {
+        const CACHED: u32 = 400;
+        if n >= CACHED {
+            let mut b = BigUint::from_u64(1);
+            b.mul_pow5(n);
+            return b;
+        }
+        thread_local! {
+            static TABLE: std::cell::RefCell<Vec<BigUint>> =
+                std::cell::RefCell::new(vec![BigUint::from_u64(1)]);
+        }
+        TABLE.with(|t| {
+            let mut t = t.borrow_mut();
+            while t.len() <= n as usize {
+                let mut next = t.last().cloned().unwrap_or_else(|| BigUint::from_u64(1));
+                next.mul_small(5);
+                t.push(next);
+            }
+            t[n as usize].clone()
+        })
+    }
+
+    /// `self *= m`.
+    pub fn mul_u64(&mut self, m: u64) {
+        let mut high = self.clone();
+        self.mul_small(m as u32);
+        high.mul_small((m >> 32) as u32);
+        high.shl(32);
+        let mut sum = BigUint::default();
+        self.add_into(&high, &mut sum);
+        *self = sum;
+    }
+
     /// `self <<= n`.
     pub fn shl(&mut self, n: u32) {
         if self.is_zero() {
@@ -96,30 +132,35 @@ impl BigUint {
 
     /// `5^p5 · 2^p2`.
     pub fn pow52(p5: u32, p2: u32) -> BigUint {
-        let mut b = BigUint::from_u64(1);
-        b.mul_pow5(p5);
+        let mut b = BigUint::pow5(p5);
         b.shl(p2);
         b
     }
 
     /// `self + other`.
     pub fn add(&self, other: &BigUint) -> BigUint {
+        let mut out = BigUint::default();
+        self.add_into(other, &mut out);
+        out
+    }
+
+    /// `out = self + other`, reusing `out`'s storage.
+    pub fn add_into(&self, other: &BigUint, out: &mut BigUint) {
         let n = self.limbs.len().max(other.limbs.len());
-        let mut out = Vec::with_capacity(n + 1);
+        let out_limbs = &mut out.limbs;
+        out_limbs.clear();
         let mut carry = 0u64;
         for i in 0..n {
             let v = u64::from(self.limbs.get(i).copied().unwrap_or(0))
                 + u64::from(other.limbs.get(i).copied().unwrap_or(0))
                 + carry;
-            out.push(v as u32);
+            out_limbs.push(v as u32);
             carry = v >> 32;
         }
         if carry != 0 {
-            out.push(carry as u32);
+            out_limbs.push(carry as u32);
         }
-        let mut b = BigUint { limbs: out };
-        b.trim();
-        b
+        out.trim();
     }
 
     /// `self -= other`; requires `self >= other`.
@@ -204,6 +245,22 @@ mod tests {
             "4294967296"
         );
         assert_eq!(BigUint::from_be_bytes(&[]).to_decimal(), "0");
+    }
+
+    #[test]
+    fn cached_powers_and_wide_products_agree_with_u128() {
+        for n in [0u32, 1, 13, 27, 54] {
+            let mut b = BigUint::pow5(n);
+            assert_eq!(b.to_decimal(), 5u128.pow(n).to_string(), "5^{n}");
+            if n <= 27 {
+                b.mul_u64(0xdead_beef_1234_5678);
+                let want = 5u128.pow(n) * 0xdead_beef_1234_5678u128;
+                assert_eq!(b.to_decimal(), want.to_string(), "5^{n} * m");
+            }
+        }
+        let mut big = BigUint::from_u64(1);
+        big.mul_pow5(350);
+        assert_eq!(BigUint::pow5(350), big);
     }
 
     #[test]

@@ -94,6 +94,10 @@ struct Source {
     /// The current partition's token, and as an order-preserving u128.
     token: Option<Token>,
     token_key: u128,
+    /// The current key's first 8 bytes, big-endian, zero-padded, and its
+    /// length: most same-token comparisons end with these.
+    key_word: u64,
+    key_len: usize,
 }
 
 /// Merges a table's SSTables.
@@ -276,6 +280,8 @@ impl Merger {
                     open: None,
                     token: None,
                     token_key: 0,
+                    key_word: 0,
+                    key_len: 0,
                 }
             })
             .collect();
@@ -313,6 +319,12 @@ impl Merger {
                 break;
             }
             let token = p.token;
+            let mut word = [0u8; 8];
+            let n = p.key.len().min(8);
+            word[..n].copy_from_slice(&p.key[..n]);
+            let key_len = p.key.len();
+            self.sources[s].key_word = u64::from_be_bytes(word);
+            self.sources[s].key_len = key_len;
             self.sources[s].token = Some(token);
             self.sources[s].token_key = match token {
                 Token::Murmur3(t) => (t as u64 ^ (1 << 63)) as u128,
@@ -376,8 +388,16 @@ impl Merger {
             return ta < tb;
         }
         // Equal tokens: the key decides (byte-ordered partitioners, and
-        // the same partition in several SSTables), then the source.
-        let (ka, kb) = (self.sources[a].reader.current_key(), self.sources[b].reader.current_key());
+        // the same partition in several SSTables), then the source. Keys
+        // of at most 8 bytes are whole in their words.
+        let (sa, sb) = (&self.sources[a], &self.sources[b]);
+        if sa.key_word != sb.key_word {
+            return sa.key_word < sb.key_word;
+        }
+        if sa.key_len == sb.key_len && sa.key_len <= 8 {
+            return a < b;
+        }
+        let (ka, kb) = (sa.reader.current_key(), sb.reader.current_key());
         ka.cmp(kb).then(a.cmp(&b)) == Ordering::Less
     }
 
@@ -667,6 +687,8 @@ struct RowMerge<'m> {
 /// Vectors [`RowMerge`] reuses from row to row (always empty between uses).
 #[derive(Default)]
 struct Scratch {
+    counts: Vec<u32>,
+    sorted: Vec<u64>,
     group: Vec<(usize, usize, usize)>,
     columns: Vec<(ColumnData<'static>, usize)>,
     live: Vec<(&'static [u8], &'static [u8])>,
@@ -741,8 +763,28 @@ impl RowMerge<'_> {
                 }
             }
         }
-        self.entries.sort_unstable();
-        let entries = std::mem::take(self.entries);
+        // A stable counting sort by layout column: within a column the
+        // entries were pushed in (version, position) order already, so this
+        // is the full sort's order without its comparisons.
+        let counts = &mut self.scratch.counts;
+        counts.clear();
+        counts.resize(self.columns.len() + 1, 0);
+        for &e in self.entries.iter() {
+            if let Some(c) = counts.get_mut((e >> 32) as usize + 1) {
+                *c += 1;
+            }
+        }
+        for t in 1..counts.len() {
+            counts[t] += counts[t - 1];
+        }
+        let mut entries = std::mem::take(&mut self.scratch.sorted);
+        entries.clear();
+        entries.resize(self.entries.len(), 0);
+        for &e in self.entries.iter() {
+            let slot = &mut counts[(e >> 32) as usize];
+            entries[*slot as usize] = e;
+            *slot += 1;
+        }
         let mut any = false;
         let mut k = 0;
         let mut group = std::mem::take(&mut self.scratch.group);
@@ -771,7 +813,7 @@ impl RowMerge<'_> {
                 any = true;
             }
         }
-        *self.entries = entries;
+        self.scratch.sorted = entries;
         group.clear();
         self.scratch.group = group;
         Ok((live_marker || any, any))

@@ -277,9 +277,9 @@ fn dtoa(fract: u64, e2: i32, p: i32) -> (Vec<u8>, i32) {
 
 /// `(b / s, b % s)` for a quotient that is one decimal digit — the digit
 /// loops' invariant (`FloatingDecimal` asserts `q < 10`) — by four
-/// compare-and-subtract steps instead of a division (a 64-bit `idiv`, or a
-/// software 128-bit one, per digit dominated the printing of doubles).
-/// Anything else takes the division.
+/// compare-and-subtract steps instead of a division (a software 128-bit
+/// division per digit dominated the printing of doubles needing 128
+/// bits). Anything else takes the division.
 macro_rules! digit_fn {
     ($name:ident, $t:ty) => {
         #[inline]
@@ -300,9 +300,22 @@ macro_rules! digit_fn {
     };
 }
 
-digit_fn!(digit_i32, i32);
-digit_fn!(digit_i64, i64);
 digit_fn!(digit_u128, u128);
+
+/// `(b / s, b % s)` by the hardware division, which for 32 and 64 bits
+/// beats the subtraction chain (measured: `micro/java_double_1000` 72 µs
+/// with it, 89 µs without).
+macro_rules! divide_fn {
+    ($name:ident, $t:ty) => {
+        #[inline]
+        fn $name(b: $t, s: $t) -> ($t, $t) {
+            (b / s, b % s)
+        }
+    };
+}
+
+divide_fn!(digit_i32, i32);
+divide_fn!(digit_i64, i64);
 
 macro_rules! digit_loop {
     ($name:ident, $t:ty, $digit:ident) => {

@@ -202,7 +202,29 @@ fn generated(c: &mut Criterion) {
     use casscade::generator::{GenRequest, Profile, generate};
     // Generating the backups takes a while: skip it when a benchmark filter
     // on the command line leaves this group out.
-    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-') && a != "--bench");
+    const VALUED: &[&str] = &[
+        "--warm-up-time",
+        "--measurement-time",
+        "--sample-size",
+        "--profile-time",
+        "--save-baseline",
+        "--baseline",
+        "--load-baseline",
+        "--significance-level",
+        "--noise-threshold",
+        "--confidence-level",
+        "--nresamples",
+        "--output-format",
+        "--color",
+        "--format",
+        "--plotting-backend",
+    ];
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let filter = args
+        .iter()
+        .enumerate()
+        .find(|&(i, a)| !a.starts_with('-') && (i == 0 || !VALUED.contains(&args[i - 1].as_str())))
+        .map(|(_, a)| a.clone());
     if filter
         .as_deref()
         .is_some_and(|f| !"generated/decode/lz4_ceiling".contains(f) && !f.contains("generated"))

@@ -515,7 +515,7 @@ impl Merger {
         let mut open_count = 0usize;
         let mut open_cover: Option<Option<DeletionTime>> = None;
         for &s in group {
-            if self.sources[s].reader.current_unfiltered().is_some() {
+            if self.sources[s].reader.has_current() {
                 heap_push(&mut heap, self.entry(s), |a, b| self.item_less(&types, a, b));
             }
         }
@@ -552,7 +552,7 @@ impl Merger {
                 self.sources[m].open = open;
                 open_cover = None;
                 self.advance(m)?;
-                if self.sources[m].reader.current_unfiltered().is_some() {
+                if self.sources[m].reader.has_current() {
                     let e = self.entry(m);
                     if heap.first().is_none_or(|&top| self.item_less(&types, e, top)) {
                         carry = Some(m);
@@ -603,12 +603,11 @@ impl Merger {
             };
             self.stats.rows_read += same.len() as u64;
             let mut rows = recycle(std::mem::take(&mut self.bufs.rows));
-            rows.extend(same.iter().filter_map(|&s| {
-                match self.sources[s].reader.current_unfiltered() {
-                    Some(Unfiltered::Row(r)) => Some(r),
-                    _ => None,
+            for &s in &same {
+                if let Some(r) = self.sources[s].reader.current_row() {
+                    rows.push(r);
                 }
-            }));
+            }
             let mut maps = recycle(std::mem::take(&mut self.bufs.maps));
             maps.extend(same.iter().map(|&s| self.sources[s].regulars.as_slice()));
             self.arena.clear();
@@ -646,7 +645,7 @@ impl Merger {
             self.bufs.maps = recycle(maps);
             for &s in &same {
                 self.advance(s)?;
-                if self.sources[s].reader.current_unfiltered().is_some() {
+                if self.sources[s].reader.has_current() {
                     let e = self.entry(s);
                     if same.len() == 1
                         && heap.first().is_none_or(|&top| self.item_less(&types, e, top))

@@ -484,6 +484,18 @@ impl DataReader {
         }
     }
 
+    /// Whether there is a current item (cheaper than building its view).
+    #[inline]
+    pub fn has_current(&self) -> bool {
+        !matches!(self.current, Current::Nothing)
+    }
+
+    /// The current item when it is a row.
+    #[inline]
+    pub fn current_row(&self) -> Option<Row<'_>> {
+        matches!(self.current, Current::Row).then(|| self.row_view())
+    }
+
     /// The clustering prefix and kind of the current item (see
     /// [`DataReader::current_unfiltered`]); cheaper than the whole view.
     #[inline]

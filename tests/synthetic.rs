@@ -276,3 +276,77 @@ fn tuple_and_vector_values_render_as_arrays() {
     let v = cells[1]["value"].as_array().unwrap();
     assert_eq!((v[0].to_string(), v[1].to_string()), ("1.5".to_string(), "-2.0".to_string()));
 }
+
+/// A row with primary-key liveness only (no clustering, no columns).
+fn live_row() -> Vec<u8> {
+    row(0x24, None, &[], &[0x00])
+}
+
+fn reader(h: &Arc<SerializationHeader>, data: Vec<u8>, partitioner: Partitioner) -> DataReader {
+    let v = Version::parse("mc", Format::Big).unwrap();
+    DataReader::from_bytes(Path::new("synthetic-Data.db"), data, h.clone(), &v, partitioner)
+}
+
+fn keys_read(mut r: DataReader) -> casscade::Result<Vec<i32>> {
+    let mut keys = Vec::new();
+    while let Some(p) = r.next_partition()? {
+        keys.push(i32::from_be_bytes(p.key.try_into().unwrap()));
+        while r.next_unfiltered()?.is_some() {}
+    }
+    Ok(keys)
+}
+
+#[test]
+fn local_partitioner_orders_partitions_by_the_key_type() {
+    // §3 / dht/LocalPartitioner.java: the token is the key itself, compared
+    // with the key's type (here Int32Type, signed), not as bytes.
+    let h = header(&[], &[]);
+    let stream = |keys: &[i32]| -> Vec<u8> {
+        keys.iter().flat_map(|&k| partition(k, &[live_row()])).collect()
+    };
+    let int_order = stream(&[-5, 1, 3]);
+    let byte_order = stream(&[1, 3, -5]);
+    assert_eq!(keys_read(reader(&h, int_order.clone(), Partitioner::Local)).unwrap(), [-5, 1, 3]);
+    let e = keys_read(reader(&h, byte_order.clone(), Partitioner::Local)).unwrap_err();
+    assert!(e.to_string().contains("out of order"), "{e}");
+    // Under ByteOrderedPartitioner it is the other way round.
+    assert_eq!(keys_read(reader(&h, byte_order, Partitioner::ByteOrdered)).unwrap(), [1, 3, -5]);
+    assert!(keys_read(reader(&h, int_order, Partitioner::ByteOrdered)).is_err());
+}
+
+#[test]
+fn local_partitioner_sources_merge_in_key_type_order() {
+    use casscade::reconcile::{Merger, RowSink, TableLayout};
+    use casscade::types::Token;
+    struct Keys(Vec<i32>);
+    impl RowSink for Keys {
+        fn row(
+            &mut self,
+            key: &[u8],
+            _: Token,
+            _: Option<&[Option<&[u8]>]>,
+            _: &[Option<&[u8]>],
+        ) -> casscade::Result<()> {
+            self.0.push(i32::from_be_bytes(key.try_into().unwrap()));
+            Ok(())
+        }
+    }
+    let h = header(&[], &[]);
+    let stream = |keys: &[i32]| -> Vec<u8> {
+        keys.iter().flat_map(|&k| partition(k, &[live_row()])).collect()
+    };
+    // Partition 3 is in both: it must come out once, after -5 and 1.
+    let readers = vec![
+        reader(&h, stream(&[-5, 3]), Partitioner::Local),
+        reader(&h, stream(&[1, 3]), Partitioner::Local),
+    ];
+    let layout = TableLayout {
+        partitioner: Partitioner::Local,
+        clustering: vec![],
+        statics: vec![],
+        regulars: vec![],
+    };
+    let mut sink = Keys(Vec::new());
+    Merger::new(layout, readers, 1_700_000_000, 0).run(&mut sink).unwrap();
+    assert_eq!(sink.0, [-5, 1, 3]);
+}

@@ -108,6 +108,8 @@ pub struct Merger {
     gc_grace: i64,
     /// Sources by their current partition's (token, key).
     heap: Vec<usize>,
+    /// Under LocalPartitioner, the partition key type that orders them.
+    local_key_type: Option<CqlType>,
     /// What the merge counted.
     pub stats: MergeStats,
     /// One clustering column whose [`order_key`] is the whole value: item
@@ -289,7 +291,12 @@ impl Merger {
             layout.clustering.as_slice(),
             [t] if matches!(t.unreversed(), CqlType::TinyInt | CqlType::SmallInt | CqlType::Int | CqlType::BigInt | CqlType::Timestamp)
         );
+        let local_key_type = match layout.partitioner {
+            Partitioner::Local => sources.first().map(|s| s.reader.header().key_type.clone()),
+            _ => None,
+        };
         Merger {
+            local_key_type,
             keys: vec![ItemKey::UNKNOWN; sources.len()],
             head_exact,
             start: None,
@@ -383,6 +390,12 @@ impl Merger {
 
     /// Whether source `a`'s current partition sorts before source `b`'s.
     fn partition_less(&self, a: usize, b: usize) -> bool {
+        if let Some(key_type) = &self.local_key_type {
+            // LocalPartitioner: the key in its type's order is the token.
+            let (ka, kb) =
+                (self.sources[a].reader.current_key(), self.sources[b].reader.current_key());
+            return compare_values(key_type, ka, kb).then(a.cmp(&b)) == Ordering::Less;
+        }
         let (ta, tb) = (self.sources[a].token_key, self.sources[b].token_key);
         if ta != tb {
             return ta < tb;

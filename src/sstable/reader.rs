@@ -352,10 +352,17 @@ impl DataReader {
     fn check_order_slow(&mut self, at: u64) -> Result<()> {
         let ordered = matches!(
             self.partitioner,
-            Partitioner::Murmur3 | Partitioner::Random | Partitioner::ByteOrdered
+            Partitioner::Murmur3
+                | Partitioner::Random
+                | Partitioner::ByteOrdered
+                | Partitioner::Local
         );
         if ordered && let Some(prev) = self.prev_token {
-            let cmp = Token::cmp_with_keys((prev, &self.prev_key), (self.token, &self.key));
+            let cmp = self.partitioner.compare(
+                &self.header.key_type,
+                (prev, &self.prev_key),
+                (self.token, &self.key),
+            );
             if cmp != std::cmp::Ordering::Less {
                 return Err(self.error(
                     at,

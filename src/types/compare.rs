@@ -71,9 +71,10 @@ pub fn compare_values(ty: &CqlType, a: &[u8], b: &[u8]) -> Ordering {
         }
         CqlType::Tuple(types) => tuple(types.iter(), a, b),
         CqlType::Udt(u) => tuple(u.fields.iter().map(|(_, t)| t), a, b),
+        CqlType::Composite(types) => composite(types, a, b),
         CqlType::Empty => Ordering::Equal,
         // Unsigned bytes: ascii, text, blob, boolean, inet, date, time,
-        // duration, legacy date, vectors, composites and custom types.
+        // duration, legacy date, vectors and custom types.
         _ => a.cmp(b),
     }
 }
@@ -162,6 +163,39 @@ pub fn order_key(ty: &CqlType, v: &[u8]) -> Option<u64> {
         }
         _ => None,
     }
+}
+
+/// `CompositeType.compareCustom`: component by component (`u16` length,
+/// value, end-of-component byte), each value by its type, then the
+/// end-of-component bytes (signed); a composite that ends first sorts
+/// first. A malformed composite falls back to byte order.
+fn composite(types: &[CqlType], a: &[u8], b: &[u8]) -> Ordering {
+    fn component(v: &[u8]) -> Option<(&[u8], i8, &[u8])> {
+        let (len, rest) = v.split_first_chunk::<2>()?;
+        let n = usize::from(u16::from_be_bytes(*len));
+        let value = rest.get(..n)?;
+        let (&eoc, rest) = rest.get(n..)?.split_first()?;
+        Some((value, eoc as i8, rest))
+    }
+    let (mut x, mut y) = (a, b);
+    let mut i = 0;
+    while !x.is_empty() && !y.is_empty() {
+        let (Some((vx, ex, rx)), Some((vy, ey, ry))) = (component(x), component(y)) else {
+            return a.cmp(b);
+        };
+        let c = match types.get(i) {
+            Some(t) => compare_values(t, vx, vy),
+            None => vx.cmp(vy),
+        };
+        if c != Ordering::Equal {
+            return c;
+        }
+        if ex != ey {
+            return ex.cmp(&ey);
+        }
+        (x, y, i) = (rx, ry, i + 1);
+    }
+    x.len().min(1).cmp(&y.len().min(1))
 }
 
 /// Two's-complement integers of the same width: the first byte signed.
@@ -393,6 +427,30 @@ fn all_null(mut v: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn composites_compare_component_by_component() {
+        let comp = |parts: &[&[u8]]| {
+            let mut v = Vec::new();
+            for p in parts {
+                v.extend_from_slice(&(p.len() as u16).to_be_bytes());
+                v.extend_from_slice(p);
+                v.push(0);
+            }
+            v
+        };
+        let ty = CqlType::Composite(vec![CqlType::Int, CqlType::Text]);
+        let (m5, p1) = ((-5i32).to_be_bytes(), 1i32.to_be_bytes());
+        // Int order, not byte order, decides the first component.
+        assert_eq!(compare_values(&ty, &comp(&[&m5, b"z"]), &comp(&[&p1, b"a"])), Ordering::Less);
+        assert_eq!(
+            compare_values(&ty, &comp(&[&p1, b"b"]), &comp(&[&p1, b"a"])),
+            Ordering::Greater
+        );
+        assert_eq!(compare_values(&ty, &comp(&[&p1, b"a"]), &comp(&[&p1, b"a"])), Ordering::Equal);
+        // A prefix sorts first.
+        assert_eq!(compare_values(&ty, &comp(&[&p1]), &comp(&[&p1, b"a"])), Ordering::Less);
+    }
 
     fn cmp(ty: CqlType, a: &[u8], b: &[u8]) -> Ordering {
         compare_values(&ty, a, b)

@@ -79,6 +79,23 @@ impl Token {
     }
 }
 
+impl Partitioner {
+    /// The order of two partitions in an SSTable: by token then key bytes,
+    /// except under LocalPartitioner, whose token is the key itself in its
+    /// type's order (`key_type`, the serialization header's key type).
+    pub fn compare(
+        &self,
+        key_type: &crate::types::CqlType,
+        a: (Token, &[u8]),
+        b: (Token, &[u8]),
+    ) -> Ordering {
+        match self {
+            Partitioner::Local => crate::types::compare::compare_values(key_type, a.1, b.1),
+            _ => Token::cmp_with_keys(a, b),
+        }
+    }
+}
+
 /// Cassandra's Murmur3 token of a key.
 #[inline]
 pub fn murmur3_token(key: &[u8]) -> i64 {

@@ -215,7 +215,8 @@ impl SSTableWriter {
     pub fn append(&mut self, p: &Partition) -> Result<()> {
         let token = self.partitioner.token(&p.key);
         if let Some((t, k)) = &self.last
-            && Token::cmp_with_keys((*t, k), (token, &p.key)) != std::cmp::Ordering::Less
+            && self.partitioner.compare(&self.header.key_type, (*t, k), (token, &p.key))
+                != std::cmp::Ordering::Less
         {
             return Err(Error::new(
                 ErrorKind::Usage,

@@ -181,12 +181,7 @@ impl<'a> ClusteringRef<'a> {
         use std::cmp::Ordering;
         let (la, lb) = (self.len(), other.len());
         for (i, ty) in types.iter().enumerate().take(la.min(lb)) {
-            let c = match (self.get(i), other.get(i)) {
-                (None, None) => Ordering::Equal,
-                (None, Some(_)) => Ordering::Less,
-                (Some(_), None) => Ordering::Greater,
-                (Some(x), Some(y)) => crate::types::compare::compare_values(ty, x, y),
-            };
+            let c = crate::types::compare::compare_nullable(ty, self.get(i), other.get(i));
             if c != Ordering::Equal {
                 return c;
             }

@@ -13,6 +13,17 @@ use std::cmp::Ordering;
 use super::bignum::BigUint;
 use super::cql_type::CqlType;
 
+/// Compares two values that may be null: null sorts before any value.
+#[inline]
+pub fn compare_nullable(ty: &CqlType, a: Option<&[u8]>, b: Option<&[u8]>) -> Ordering {
+    match (a, b) {
+        (None, None) => Ordering::Equal,
+        (None, Some(_)) => Ordering::Less,
+        (Some(_), None) => Ordering::Greater,
+        (Some(x), Some(y)) => compare_values(ty, x, y),
+    }
+}
+
 /// Compares two serialized values of type `ty`.
 pub fn compare_values(ty: &CqlType, a: &[u8], b: &[u8]) -> Ordering {
     if let CqlType::Reversed(inner) = ty {
@@ -111,12 +122,7 @@ pub fn compare_clustering<A: ValueRef, B: ValueRef>(
     b: &[B],
 ) -> Ordering {
     for ((ty, x), y) in types.iter().zip(a).zip(b) {
-        let c = match (x.value(), y.value()) {
-            (None, None) => Ordering::Equal,
-            (None, Some(_)) => Ordering::Less,
-            (Some(_), None) => Ordering::Greater,
-            (Some(x), Some(y)) => compare_values(ty, x, y),
-        };
+        let c = compare_nullable(ty, x.value(), y.value());
         if c != Ordering::Equal {
             return c;
         }
@@ -399,12 +405,7 @@ fn tuple<'t>(types: impl Iterator<Item = &'t CqlType>, a: &[u8], b: &[u8]) -> Or
         let (Some((x, xa)), Some((y, yb))) = (frozen_item(ra), frozen_item(rb)) else {
             return a.cmp(b);
         };
-        let c = match (x, y) {
-            (None, None) => Ordering::Equal,
-            (None, Some(_)) => Ordering::Less,
-            (Some(_), None) => Ordering::Greater,
-            (Some(x), Some(y)) => compare_values(ty, x, y),
-        };
+        let c = compare_nullable(ty, x, y);
         if c != Ordering::Equal {
             return c;
         }

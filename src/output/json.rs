@@ -108,6 +108,13 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
+/// The two digits of `v % 100`.
+#[inline]
+pub(crate) fn pair(v: u64) -> [u8; 2] {
+    let i = (v % 100) as usize * 2;
+    [PAIRS[i], PAIRS[i + 1]]
+}
+
 /// Formats `v` into the end of `buf` and returns the digits.
 #[inline]
 fn fmt_i64(buf: &mut [u8; 20], v: i64) -> &[u8] {

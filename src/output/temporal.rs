@@ -12,6 +12,7 @@
 //!   zero, floorMod of saturating nanoseconds) — including the one-second
 //!   error for negative fractional values that sstabledump has.
 
+use super::json::pair;
 use std::fmt::Write;
 
 /// Days since 1970-01-01 → proleptic Gregorian (year, month, day).
@@ -136,19 +137,6 @@ pub fn duration_string(months: i32, days: i32, nanos: i64) -> String {
         }
     }
     s
-}
-
-/// "00".."99".
-const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-2021222324252627282930313233343536373839\
-4041424344454647484950515253545556575859\
-6061626364656667686970717273747576777879\
-8081828384858687888990919293949596979899";
-
-#[inline]
-fn pair(v: u64) -> [u8; 2] {
-    let i = (v % 100) as usize * 2;
-    [PAIRS[i], PAIRS[i + 1]]
 }
 
 /// Appends `v` zero-padded to `width` digits (v ≥ 0). Widths 2, 3, 6 and 9

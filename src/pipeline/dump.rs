@@ -66,8 +66,12 @@ pub fn dump(req: &DumpRequest, out: &mut dyn Write) -> Result<DumpReport> {
         ));
     }
     let mut report = DumpReport::default();
+    // One output buffer for every SSTable: a fresh one each time cost page
+    // faults on its first touch.
+    let mut buf = Vec::with_capacity(FLUSH_AT + 64 * 1024);
     for data in &sstables {
-        match dump_one(req, data, out, &mut report) {
+        buf.clear();
+        match dump_one(req, data, out, &mut buf, &mut report) {
             Ok(()) => report.sstables += 1,
             Err(e) if req.skip_bad && e.kind() != ErrorKind::Io => report.skipped.push(e),
             Err(e) => return Err(e),
@@ -88,6 +92,7 @@ fn dump_one(
     req: &DumpRequest,
     data: &Path,
     out: &mut dyn Write,
+    buf: &mut Vec<u8>,
     report: &mut DumpReport,
 ) -> Result<()> {
     let mut sstable = SSTable::open(data)?;
@@ -114,7 +119,6 @@ fn dump_one(
     let header = sstable.header().clone();
     let mut reader = sstable.reader()?;
     let mut writer = DumpWriter::new(&header, options);
-    let mut buf = Vec::with_capacity(FLUSH_AT + 64 * 1024);
     let write_err = |e: std::io::Error| Error::io("writing the dump", e);
     let mut key = Vec::new();
     while let Some(p) = reader.next_partition()? {
@@ -131,35 +135,35 @@ fn dump_one(
             .with_path(data)
             .with_offset(Offset::Data(pos))
         };
-        writer.start_partition(&mut buf, &p).map_err(|e| locate(e, &key, at, "partition key"))?;
+        writer.start_partition(buf, &p).map_err(|e| locate(e, &key, at, "partition key"))?;
         report.partitions += 1;
         while let Some(u) = reader.next_unfiltered()? {
             match u {
                 Unfiltered::Row(row) => {
                     writer
-                        .row(&mut buf, &row, header_end)
+                        .row(buf, &row, header_end)
                         .map_err(|e| locate(e, &key, row.position, "row"))?;
                     report.rows += 1;
                 }
                 Unfiltered::Marker(m) => {
                     writer
-                        .marker(&mut buf, &m)
+                        .marker(buf, &m)
                         .map_err(|e| locate(e, &key, m.position, "range tombstone"))?;
                     report.markers += 1;
                 }
             }
             if buf.len() >= FLUSH_AT {
-                out.write_all(&buf).map_err(write_err)?;
+                out.write_all(buf).map_err(write_err)?;
                 buf.clear();
             }
         }
-        writer.end_partition(&mut buf);
+        writer.end_partition(buf);
         if buf.len() >= FLUSH_AT {
-            out.write_all(&buf).map_err(write_err)?;
+            out.write_all(buf).map_err(write_err)?;
             buf.clear();
         }
     }
-    out.write_all(&buf).map_err(write_err)?;
+    out.write_all(buf).map_err(write_err)?;
     report.bytes_read += reader.bytes_read();
     report.data_bytes += reader.total_len();
     Ok(())

@@ -22,7 +22,7 @@ use crate::sstable::statistics::RawHeader;
 use crate::sstable::write::{SSTableWriter, WriteOptions, WriterInfo};
 use crate::types::CqlType;
 use crate::types::marshal::{render_column_type, render_type};
-use crate::types::token::{Partitioner, Token};
+use crate::types::token::{Partitioner, Token, murmur3_token};
 
 use super::model::{ColRef, ColumnSpec, Mutation, MutationKind, Op, PartitionModel, TableSpec};
 use super::profile::{self, Columns, PartitionState, Profile, Write};
@@ -472,20 +472,19 @@ pub fn generate(req: &GenRequest) -> Result<GenReport> {
     std::fs::write(&schema_path, format!("CREATE KEYSPACE {} WITH replication = {{'class': 'SimpleStrategy', 'replication_factor': {}}};\n{}", profile::KEYSPACE, req.rf, req.profile.cql()))
         .map_err(|e| io(&schema_path, e))?;
 
-    let mut keys: Vec<(Token, Vec<u8>, u64)> = (0..partitions)
-        .map(|i| {
-            let k = partition_key(&req.profile.key_values(i));
-            (Partitioner::Murmur3.token(&k), k, i)
-        })
-        .collect();
-    keys.sort_by(|a, b| Token::cmp_with_keys((a.0, &a.1), (b.0, &b.1)));
-    keys.dedup_by(|a, b| a.1 == b.1);
+    // (token, partition number) only: the key bytes are rebuilt from the
+    // number when needed, so this list costs 16 bytes a partition.
+    let key_of = |i: u64| partition_key(&req.profile.key_values(i));
+    let mut keys: Vec<(i64, u64)> =
+        (0..partitions).map(|i| (murmur3_token(&key_of(i)), i)).collect();
+    keys.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| key_of(a.1).cmp(&key_of(b.1))));
+    keys.dedup_by(|a, b| a.0 == b.0 && key_of(a.1) == key_of(b.1));
 
     let mut skew_rng = Rng::derive(req.seed, u64::MAX);
     let skew_us: Vec<i64> = (0..req.nodes).map(|_| skew_rng.range(-3_000, 3_000)).collect();
     let table_dir = format!("{}-{}", req.profile.name(), table_id(req.seed, req.profile));
     let chunk = keys.len().div_ceil(SPLITS as usize).max(1);
-    let parts: Vec<&[(Token, Vec<u8>, u64)]> = keys.chunks(chunk).collect();
+    let parts: Vec<&[(i64, u64)]> = keys.chunks(chunk).collect();
     let results: Vec<Result<(GenReport, BTreeMap<u32, u64>)>> = std::thread::scope(|scope| {
         let handles: Vec<_> = parts
             .iter()
@@ -505,8 +504,9 @@ pub fn generate(req: &GenRequest) -> Result<GenReport> {
                         report: GenReport::default(),
                         line: Vec::new(),
                     };
-                    for (_, key, i) in part.iter() {
-                        sim.partition(*i, &req.profile.key_values(*i), key)?;
+                    for &(_, i) in part.iter() {
+                        let key_values = req.profile.key_values(i);
+                        sim.partition(i, &key_values, &partition_key(&key_values))?;
                     }
                     let mut report = std::mem::take(&mut sim.report);
                     for node in std::mem::take(&mut sim.writers) {

@@ -342,7 +342,11 @@ impl Sim<'_> {
         let replicas: Vec<u32> = (0..req.rf).map(|j| (primary + j) % req.nodes).collect();
         let mut state = PartitionState::default();
         let mut truth = PartitionModel::new(&t.spec);
-        let mut memtables: BTreeMap<(u32, u32), PartitionModel<'_>> = BTreeMap::new();
+        // Per (node, window), in that order: a flat table rather than a map,
+        // whose inserts moved whole models around (perf: 1.3% of gen).
+        let windows = req.snapshot_generations + req.days;
+        let mut memtables: Vec<Option<PartitionModel<'_>>> =
+            (0..req.nodes * windows).map(|_| None).collect();
         let mut shards: BTreeMap<ShardKey, (i64, i64)> = BTreeMap::new();
         let skew = self.skew_us.clone();
         for day in 0..=req.days {
@@ -396,9 +400,8 @@ impl Sim<'_> {
                     reached.push(replicas[0]);
                 }
                 for n in reached {
-                    memtables
-                        .entry((n, window))
-                        .or_insert_with(|| PartitionModel::new(&t.spec))
+                    memtables[(n * windows + window) as usize]
+                        .get_or_insert_with(|| PartitionModel::new(&t.spec))
                         .apply(&m);
                 }
                 truth.apply(&m);
@@ -429,7 +432,9 @@ impl Sim<'_> {
             self.line = line;
             *self.truth_rows.entry(day).or_insert(0) += rows.len() as u64;
         }
-        for ((node, window), model) in memtables {
+        for (slot, model) in memtables.into_iter().enumerate() {
+            let Some(model) = model else { continue };
+            let (node, window) = (slot as u32 / windows, slot as u32 % windows);
             if model.is_empty() {
                 continue;
             }

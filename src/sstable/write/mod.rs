@@ -36,6 +36,9 @@ use super::version::{Format, Version};
 /// Cassandra's default `column_index_size`: 64 KiB.
 pub const DEFAULT_COLUMN_INDEX_SIZE: u64 = 64 * 1024;
 
+/// Key hashes per chunk of [`SSTableWriter`]'s bloom-filter spool.
+const HASH_CHUNK: usize = 8192;
+
 /// How to write an SSTable.
 #[derive(Debug, Clone)]
 pub struct WriteOptions {
@@ -120,7 +123,10 @@ pub struct SSTableWriter {
     index: BufWriter<File>,
     index_pos: u64,
     summary: index::SummaryBuilder,
-    hashes: Vec<(u64, u64)>,
+    /// Every key's hash, for the bloom filter sized by the final key count
+    /// (as Cassandra's flush sizes it). In fixed-size chunks: a growing
+    /// vector re-copied and re-faulted its pages (perf: ~3% of gen).
+    hashes: Vec<Vec<(u64, u64)>>,
     collector: stats::Collector,
     buf: Vec<u8>,
     index_buf: Vec<u8>,
@@ -241,7 +247,12 @@ impl SSTableWriter {
         self.summary.add(&p.key, self.index_pos);
         self.index.write_all(&self.index_buf).map_err(|e| io(&self.tmp, e))?;
         self.index_pos += self.index_buf.len() as u64;
-        self.hashes.push(murmur3_x64_128(&p.key, 0));
+        if self.hashes.last().is_none_or(|c| c.len() == HASH_CHUNK) {
+            self.hashes.push(Vec::with_capacity(HASH_CHUNK));
+        }
+        if let Some(chunk) = self.hashes.last_mut() {
+            chunk.push(murmur3_x64_128(&p.key, 0));
+        }
         self.collector.partition(p, &layout);
         match &mut self.last {
             Some((t, k)) => {
@@ -278,7 +289,7 @@ impl SSTableWriter {
         }
         let mut filter =
             filter::BloomFilter::new(self.partitions, self.options.bloom_filter_fp_chance);
-        for h in std::mem::take(&mut self.hashes) {
+        for h in std::mem::take(&mut self.hashes).into_iter().flatten() {
             filter.add_hash(h);
         }
         write("Filter.db", &filter.to_bytes(self.layout != stats::Layout::Mc))?;

@@ -36,9 +36,6 @@ use super::version::{Format, Version};
 /// Cassandra's default `column_index_size`: 64 KiB.
 pub const DEFAULT_COLUMN_INDEX_SIZE: u64 = 64 * 1024;
 
-/// Key hashes per chunk of [`SSTableWriter`]'s bloom-filter spool.
-const HASH_CHUNK: usize = 8192;
-
 /// How to write an SSTable.
 #[derive(Debug, Clone)]
 pub struct WriteOptions {
@@ -108,6 +105,42 @@ fn io(path: &Path, e: std::io::Error) -> Error {
     Error::new(ErrorKind::Io, format!("{}: {e}", path.display()))
 }
 
+/// Adds the key of every entry of an Index.db (`sbytes key | uvint position
+/// | vint size | size bytes`) to `filter`.
+fn add_index_keys(path: &Path, filter: &mut filter::BloomFilter) -> Result<()> {
+    use std::io::{BufRead, BufReader, Read};
+    let file = File::open(path).map_err(|e| io(path, e))?;
+    let mut r = BufReader::with_capacity(64 * 1024, file);
+    let mut key = Vec::new();
+    let vint = |r: &mut BufReader<File>| -> std::io::Result<u64> {
+        let mut b = [0u8; 9];
+        r.read_exact(&mut b[..1])?;
+        let extra = b[0].leading_ones() as usize;
+        r.read_exact(&mut b[1..=extra])?;
+        crate::types::cursor::decode_uvint(&b[..=extra])
+            .map(|(v, _)| v)
+            .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidData))
+    };
+    while !r.fill_buf().map_err(|e| io(path, e))?.is_empty() {
+        let mut len = [0u8; 2];
+        r.read_exact(&mut len).map_err(|e| io(path, e))?;
+        key.resize(usize::from(u16::from_be_bytes(len)), 0);
+        r.read_exact(&mut key).map_err(|e| io(path, e))?;
+        filter.add_hash(murmur3_x64_128(&key, 0));
+        vint(&mut r).map_err(|e| io(path, e))?;
+        let size = vint(&mut r).map_err(|e| io(path, e))? as u32 as u64;
+        let skipped = std::io::copy(&mut (&mut r).take(size), &mut std::io::sink())
+            .map_err(|e| io(path, e))?;
+        if skipped != size {
+            return Err(Error::new(
+                ErrorKind::Io,
+                format!("{}: ends inside an index entry", path.display()),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Streams one SSTable to disk.
 pub struct SSTableWriter {
     dir: PathBuf,
@@ -123,10 +156,6 @@ pub struct SSTableWriter {
     index: BufWriter<File>,
     index_pos: u64,
     summary: index::SummaryBuilder,
-    /// Every key's hash, for the bloom filter sized by the final key count
-    /// (as Cassandra's flush sizes it). In fixed-size chunks: a growing
-    /// vector re-copied and re-faulted its pages (perf: ~3% of gen).
-    hashes: Vec<Vec<(u64, u64)>>,
     collector: stats::Collector,
     buf: Vec<u8>,
     index_buf: Vec<u8>,
@@ -209,7 +238,6 @@ impl SSTableWriter {
             data,
             index,
             index_pos: 0,
-            hashes: Vec::new(),
             buf: Vec::with_capacity(64 * 1024),
             index_buf: Vec::with_capacity(1024),
             last: None,
@@ -247,12 +275,6 @@ impl SSTableWriter {
         self.summary.add(&p.key, self.index_pos);
         self.index.write_all(&self.index_buf).map_err(|e| io(&self.tmp, e))?;
         self.index_pos += self.index_buf.len() as u64;
-        if self.hashes.last().is_none_or(|c| c.len() == HASH_CHUNK) {
-            self.hashes.push(Vec::with_capacity(HASH_CHUNK));
-        }
-        if let Some(chunk) = self.hashes.last_mut() {
-            chunk.push(murmur3_x64_128(&p.key, 0));
-        }
         self.collector.partition(p, &layout);
         match &mut self.last {
             Some((t, k)) => {
@@ -287,11 +309,13 @@ impl SSTableWriter {
             write("CRC.db", &summary.side_file)?;
             components.push("CRC.db");
         }
+        // The filter is sized by the final key count, as Cassandra's flush
+        // sizes it; its keys are read back from the Index.db just written
+        // rather than held in memory (a hash per partition was most of
+        // `gen`'s peak memory).
         let mut filter =
             filter::BloomFilter::new(self.partitions, self.options.bloom_filter_fp_chance);
-        for h in std::mem::take(&mut self.hashes).into_iter().flatten() {
-            filter.add_hash(h);
-        }
+        add_index_keys(&self.tmp.join(name("Index.db")), &mut filter)?;
         write("Filter.db", &filter.to_bytes(self.layout != stats::Layout::Mc))?;
         write("Summary.db", &self.summary.to_bytes())?;
         write("Digest.crc32", summary.digest.to_string().as_bytes())?;

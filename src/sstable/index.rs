@@ -121,21 +121,13 @@ impl IndexVerifier {
     /// Entry by entry, with located errors.
     fn check_slow(&mut self, key: &[u8], position: u64) -> Result<()> {
         let at = self.offset;
-        if at >= self.len {
+        let Some(indexed) = self.read_entry()? else {
             return Err(self.err(
                 at,
                 ErrorKind::Corrupt,
                 format!("Index.db has no entry for the partition at Data.db byte {position} (missing index entry)"),
             ));
-        }
-        let mut len = [0u8; 2];
-        self.input.read_exact(&mut len).map_err(|e| {
-            Error::io("reading an index entry", e)
-                .with_path(&self.path)
-                .with_offset(Offset::File(at))
-        })?;
-        self.offset += 2;
-        self.read_exact(u16::from_be_bytes(len) as usize, "an index key")?;
+        };
         if self.key != key {
             return Err(self.err(
                 at,
@@ -147,7 +139,6 @@ impl IndexVerifier {
                 ),
             ));
         }
-        let indexed = self.read_vint("an index position")?;
         if indexed != position {
             return Err(self.err(
                 at,
@@ -158,6 +149,31 @@ impl IndexVerifier {
                 ),
             ));
         }
+        Ok(())
+    }
+
+    /// The next entry's key, its promoted index skipped; `None` at the end
+    /// of the file.
+    pub fn next_key(&mut self) -> Result<Option<&[u8]>> {
+        Ok(self.read_entry()?.map(|_| self.key.as_slice()))
+    }
+
+    /// Reads the next entry: its key into `self.key`, and its Data.db
+    /// position, which it returns; `None` at the end of the file.
+    fn read_entry(&mut self) -> Result<Option<u64>> {
+        let at = self.offset;
+        if at >= self.len {
+            return Ok(None);
+        }
+        let mut len = [0u8; 2];
+        self.input.read_exact(&mut len).map_err(|e| {
+            Error::io("reading an index entry", e)
+                .with_path(&self.path)
+                .with_offset(Offset::File(at))
+        })?;
+        self.offset += 2;
+        self.read_exact(u16::from_be_bytes(len) as usize, "an index key")?;
+        let position = self.read_vint("an index position")?;
         let size = self.read_vint("an index entry size")? as u32 as u64;
         if size > self.len - self.offset {
             return Err(self.err(
@@ -172,7 +188,7 @@ impl IndexVerifier {
             return Err(self.err(at, ErrorKind::Truncated, "Index.db ends inside an entry".into()));
         }
         self.offset += size;
-        Ok(())
+        Ok(Some(position))
     }
 
     /// Checks that no entries are left once Data.db has ended.

@@ -105,42 +105,6 @@ fn io(path: &Path, e: std::io::Error) -> Error {
     Error::new(ErrorKind::Io, format!("{}: {e}", path.display()))
 }
 
-/// Adds the key of every entry of an Index.db (`sbytes key | uvint position
-/// | vint size | size bytes`) to `filter`.
-fn add_index_keys(path: &Path, filter: &mut filter::BloomFilter) -> Result<()> {
-    use std::io::{BufRead, BufReader, Read};
-    let file = File::open(path).map_err(|e| io(path, e))?;
-    let mut r = BufReader::with_capacity(64 * 1024, file);
-    let mut key = Vec::new();
-    let vint = |r: &mut BufReader<File>| -> std::io::Result<u64> {
-        let mut b = [0u8; 9];
-        r.read_exact(&mut b[..1])?;
-        let extra = b[0].leading_ones() as usize;
-        r.read_exact(&mut b[1..=extra])?;
-        crate::types::cursor::decode_uvint(&b[..=extra])
-            .map(|(v, _)| v)
-            .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidData))
-    };
-    while !r.fill_buf().map_err(|e| io(path, e))?.is_empty() {
-        let mut len = [0u8; 2];
-        r.read_exact(&mut len).map_err(|e| io(path, e))?;
-        key.resize(usize::from(u16::from_be_bytes(len)), 0);
-        r.read_exact(&mut key).map_err(|e| io(path, e))?;
-        filter.add_hash(murmur3_x64_128(&key, 0));
-        vint(&mut r).map_err(|e| io(path, e))?;
-        let size = vint(&mut r).map_err(|e| io(path, e))? as u32 as u64;
-        let skipped = std::io::copy(&mut (&mut r).take(size), &mut std::io::sink())
-            .map_err(|e| io(path, e))?;
-        if skipped != size {
-            return Err(Error::new(
-                ErrorKind::Io,
-                format!("{}: ends inside an index entry", path.display()),
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// Streams one SSTable to disk.
 pub struct SSTableWriter {
     dir: PathBuf,
@@ -315,7 +279,10 @@ impl SSTableWriter {
         // `gen`'s peak memory).
         let mut filter =
             filter::BloomFilter::new(self.partitions, self.options.bloom_filter_fp_chance);
-        add_index_keys(&self.tmp.join(name("Index.db")), &mut filter)?;
+        let mut index = super::index::IndexVerifier::open(&self.tmp.join(name("Index.db")))?;
+        while let Some(key) = index.next_key()? {
+            filter.add_hash(murmur3_x64_128(key, 0));
+        }
         write("Filter.db", &filter.to_bytes(self.layout != stats::Layout::Mc))?;
         write("Summary.db", &self.summary.to_bytes())?;
         write("Digest.crc32", summary.digest.to_string().as_bytes())?;

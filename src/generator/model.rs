@@ -351,13 +351,20 @@ impl<'s> PartitionModel<'s> {
         let rows = &self.rows;
         let key = types.first().zip(clustering.first()).and_then(|(t, v)| order_key(t, v));
         let descending = matches!(types.first(), Some(CqlType::Reversed(_)));
-        let at = self.order.binary_search_by(|&(k, i)| {
+        let cmp = |&(k, i): &(Option<u64>, u32)| {
             let o = match (k, key) {
                 (Some(a), Some(b)) if a != b => a.cmp(&b),
                 _ => compare_full(types, &rows[i as usize].0, clustering),
             };
             if descending { o.reverse() } else { o }
-        });
+        };
+        // Time series write mostly at or past the newest row: try the end
+        // before searching.
+        let at = match self.order.last().map(cmp) {
+            Some(Ordering::Less) | None => Err(self.order.len()),
+            Some(Ordering::Equal) => Ok(self.order.len() - 1),
+            Some(Ordering::Greater) => self.order.binary_search_by(cmp),
+        };
         let i = match at {
             Ok(k) => self.order[k].1 as usize,
             Err(k) => {

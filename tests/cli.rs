@@ -112,7 +112,7 @@ fn skip_bad_sstables_reports_and_continues_with_exit_code_1() {
 }
 
 #[test]
-fn pre_3_0_sstables_are_refused_by_version() {
+fn pre_3_0_sstables_need_a_schema_and_dump_with_one() {
     let corpus = corpus_or_skip!();
     let ka = common::real(
         &corpus,
@@ -120,11 +120,26 @@ fn pre_3_0_sstables_are_refused_by_version() {
     );
     let r = casscade(&["dump", ka.to_str().unwrap()]);
     assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("'ka'") && r.stderr.contains("--schema"), "{}", r.stderr);
+    // LegacySSTableTest's CQL: five partitions, val 'foo bar baz'.
+    let dir = common::scratch_dir("cli-ka-schema");
+    let schema = dir.join("schema.cql");
+    std::fs::write(
+        &schema,
+        "CREATE TABLE legacy_tables.legacy_ka_simple (pk text PRIMARY KEY, val text);",
+    )
+    .unwrap();
+    let r = casscade(&["dump", "--schema", schema.to_str().unwrap(), ka.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.lines().count(), 5, "{}", r.stdout);
     assert!(
-        r.stderr.contains("unsupported format version") && r.stderr.contains("'ka'"),
+        r.stdout
+            .lines()
+            .all(|l| l.contains(r#""key_columns":["pk"]"#) && l.contains("foo bar baz")),
         "{}",
-        r.stderr
+        r.stdout
     );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use super::discover::find_sstables;
 use super::dump_doc::{DumpOptions, DumpWriter, TimestampFormat};
-use super::schema_check::fit;
+use super::schema_check::{fit, open_sstable};
 use crate::error::{Error, ErrorKind, Offset, Result};
 use crate::output::cql_json::ValueError;
 use crate::schema::Schema;
@@ -95,7 +95,7 @@ fn dump_one(
     buf: &mut Vec<u8>,
     report: &mut DumpReport,
 ) -> Result<()> {
-    let mut sstable = SSTable::open(data)?;
+    let mut sstable = open_sstable(data, req.schema.as_ref())?;
     let mut options = DumpOptions {
         timestamps: req.timestamps,
         now: req.now,
@@ -104,13 +104,14 @@ fn dump_one(
         clustering_names: None,
     };
     if let Some(schema) = &req.schema {
-        let table = schema.table_for(sstable.descriptor().dir()).map_err(|e| e.with_path(data))?;
+        let table =
+            schema.table_for_sstable(sstable.descriptor()).map_err(|e| e.with_path(data))?;
         let f = fit(table, &sstable.statistics().header)
             .map_err(|e| e.context(format!("table {}", table.qualified_name())).with_path(data))?;
         if !f.frozen_columns.is_empty() {
             sstable = SSTable::open_with(
                 data,
-                &OpenOptions { frozen_columns: f.frozen_columns.clone() },
+                &OpenOptions { frozen_columns: f.frozen_columns.clone(), ..OpenOptions::default() },
             )?;
         }
         options.key_names = Some(f.key_names);

@@ -28,7 +28,7 @@ use crate::types::token::{Partitioner, Token};
 use crate::types::{ColumnType, CqlType};
 
 use super::discover::find_sstables;
-use super::schema_check::{fit, same_type};
+use super::schema_check::{fit, open_sstable, same_type};
 
 /// What to export.
 #[derive(Debug, Default)]
@@ -160,8 +160,10 @@ fn layout_from_schema(
             e.context(format!("table {}", t.qualified_name())).with_path(&input.path)
         })?;
         if !f.frozen_columns.is_empty() {
-            input.sstable =
-                SSTable::open_with(&input.path, &OpenOptions { frozen_columns: f.frozen_columns })?;
+            input.sstable = SSTable::open_with(
+                &input.path,
+                &OpenOptions { frozen_columns: f.frozen_columns, ..OpenOptions::default() },
+            )?;
         }
     }
     let first =
@@ -525,7 +527,7 @@ pub fn export(req: &ExportRequest, progress: &mut dyn Progress) -> Result<Export
     let mut inputs = Vec::with_capacity(paths.len());
     let mut skipped = Vec::new();
     for p in paths {
-        let sstable = match SSTable::open(&p) {
+        let sstable = match open_sstable(&p, req.schema.as_ref()) {
             Ok(t) => t,
             Err(e) if req.skip_bad && e.kind() != ErrorKind::Io => {
                 skipped.push(e);
@@ -533,7 +535,10 @@ pub fn export(req: &ExportRequest, progress: &mut dyn Progress) -> Result<Export
             }
             Err(e) => return Err(e),
         };
-        let table = names_from_dir(sstable.descriptor().dir());
+        let table = match sstable.descriptor().legacy_names() {
+            Some((ks, t)) => (Some(ks.to_string()), Some(t.to_string())),
+            None => names_from_dir(sstable.descriptor().dir()),
+        };
         inputs.push(Input { path: p, table, sstable });
     }
     if inputs.is_empty() {
@@ -554,7 +559,7 @@ pub fn export(req: &ExportRequest, progress: &mut dyn Progress) -> Result<Export
         ));
     }
     let schema_table = match &req.schema {
-        Some(s) => Some(s.table_for(inputs[0].sstable.descriptor().dir())?.clone()),
+        Some(s) => Some(s.table_for_sstable(inputs[0].sstable.descriptor())?.clone()),
         None => None,
     };
     let (layout, keys) = match &schema_table {

@@ -7,11 +7,38 @@
 //! such an SSTable. Header columns the schema does not define are allowed:
 //! they are dropped columns whose cells remain in old SSTables.
 
+use std::path::Path;
+
 use crate::error::{Error, ErrorKind, Result};
-use crate::schema::TableSchema;
+use crate::schema::{Schema, TableSchema};
 use crate::sstable::statistics::RawHeader;
+use crate::sstable::{Descriptor, LegacyTable, OpenOptions, SSTable, Version};
 use crate::types::marshal::{parse_column_type, parse_type};
 use crate::types::{ColumnType, CqlType};
+
+/// Opens an SSTable; a pre-3.0 one is given its table's columns from
+/// `schema` (it records none itself).
+pub fn open_sstable(path: &Path, schema: Option<&Schema>) -> Result<SSTable> {
+    let d = Descriptor::from_path(path)?;
+    let legacy = Version::parse(d.version(), d.format()).is_ok_and(|v| v.is_legacy());
+    let legacy_table = match schema {
+        Some(s) if legacy => {
+            let t = s.table_for_sstable(&d).map_err(|e| e.with_path(path))?;
+            Some(LegacyTable {
+                header: t.raw_header(),
+                compact_storage: t.compact_storage,
+                primary_key: t
+                    .partition_key
+                    .iter()
+                    .chain(&t.clustering)
+                    .map(|c| c.name.clone())
+                    .collect(),
+            })
+        }
+        _ => None,
+    };
+    SSTable::open_with(path, &OpenOptions { legacy_table, ..OpenOptions::default() })
+}
 
 /// What a schema contributes to reading one SSTable.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -12,6 +12,9 @@ mod parser;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::sstable::Descriptor;
+use crate::sstable::statistics::RawHeader;
+use crate::types::marshal::{render_column_type, render_type};
 use crate::types::{ColumnType, CqlType};
 
 /// A column of a table schema.
@@ -71,6 +74,27 @@ impl TableSchema {
             .collect()
     }
 
+    /// The serialization header a 3.0+ SSTable of this table would carry
+    /// (delta bases zero): how pre-3.0 SSTables are decoded, and what the
+    /// generator writes.
+    pub fn raw_header(&self) -> RawHeader {
+        RawHeader {
+            key_type: render_type(&self.key_type()),
+            clustering_types: self.clustering_types().iter().map(render_type).collect(),
+            static_columns: self
+                .statics
+                .iter()
+                .map(|c| (c.name.clone(), render_column_type(&c.ty)))
+                .collect(),
+            regular_columns: self
+                .regulars
+                .iter()
+                .map(|c| (c.name.clone(), render_column_type(&c.ty)))
+                .collect(),
+            ..RawHeader::default()
+        }
+    }
+
     /// `keyspace.table`, or `table`.
     pub fn qualified_name(&self) -> String {
         match &self.keyspace {
@@ -114,10 +138,26 @@ impl Schema {
     /// The table an SSTable in `sstable_dir` belongs to: the only table, or
     /// the one named by the directory (`<keyspace>/<table>[-<uuid>]`).
     pub fn table_for(&self, sstable_dir: &Path) -> Result<&TableSchema> {
+        self.table_named(names_from_dir(sstable_dir), sstable_dir)
+    }
+
+    /// The table an SSTable belongs to: as [`Schema::table_for`], or by
+    /// the keyspace and table of a 2.1-style file name.
+    pub fn table_for_sstable(&self, d: &Descriptor) -> Result<&TableSchema> {
+        match d.legacy_names() {
+            Some((ks, t)) => self.table_named((Some(ks.to_string()), Some(t.to_string())), d.dir()),
+            None => self.table_for(d.dir()),
+        }
+    }
+
+    fn table_named(
+        &self,
+        (ks, table): (Option<String>, Option<String>),
+        sstable_dir: &Path,
+    ) -> Result<&TableSchema> {
         if let [only] = self.tables.as_slice() {
             return Ok(only);
         }
-        let (ks, table) = names_from_dir(sstable_dir);
         let matches: Vec<&TableSchema> = self
             .tables
             .iter()

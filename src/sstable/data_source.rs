@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, ErrorKind, Offset, Result};
 
+use super::checksum::Digest;
 use super::compression::{CompressionInfo, Decompressor};
 
 /// Read granularity for uncompressed Data.db.
@@ -65,7 +66,7 @@ impl Window {
 
     /// Makes room for `n` more bytes at the end, moving the held bytes to the
     /// front when that avoids growing, and returns the space to fill.
-    fn tail(&mut self, n: usize) -> &mut [u8] {
+    pub(crate) fn tail(&mut self, n: usize) -> &mut [u8] {
         if self.end + n > self.buf.len() {
             let held = self.end - self.start;
             if self.start > 0 {
@@ -82,7 +83,7 @@ impl Window {
         &mut self.buf[end..end + n]
     }
 
-    fn commit(&mut self, n: usize) {
+    pub(crate) fn commit(&mut self, n: usize) {
         self.end += n;
     }
 
@@ -115,6 +116,8 @@ enum Kind {
     Memory {
         data: Vec<u8>,
     },
+    /// A pre-3.0 Data.db, re-encoded partition by partition.
+    Legacy(Box<super::legacy::Transcoder>),
 }
 
 /// Produces the uncompressed Data.db stream.
@@ -126,7 +129,7 @@ pub struct DataSource {
     produced: u64,
     total: u64,
     kind: Kind,
-    digest: crc32fast::Hasher,
+    digest: Digest,
     expected_digest: Option<(u32, PathBuf)>,
     done: bool,
 }
@@ -188,10 +191,43 @@ impl DataSource {
             produced: 0,
             total,
             kind,
-            digest: crc32fast::Hasher::new(),
+            digest: Digest::new(false),
             expected_digest,
             done: false,
         })
+    }
+
+    /// Opens a pre-3.0 Data.db: the same layers with Adler-32 checksums
+    /// (chunks, CRC.db, and the decimal whole-file digest of Digest.sha1).
+    pub(crate) fn open_legacy(
+        path: &Path,
+        compression: Option<CompressionInfo>,
+        crc_path: Option<&Path>,
+        digest_path: Option<&Path>,
+    ) -> Result<DataSource> {
+        let mut s = DataSource::open(path, compression, crc_path, digest_path)?;
+        s.digest = Digest::new(true);
+        Ok(s)
+    }
+
+    /// A source producing the 3.0 encoding of `legacy`'s partitions.
+    pub(crate) fn transcoded(legacy: super::legacy::Transcoder) -> DataSource {
+        // The re-encoded length is not known ahead: no bound on it (the
+        // reader's size checks then trust sizes this crate wrote itself).
+        let (path, file_len, total) =
+            (legacy.path().to_path_buf(), legacy.inner().file_len(), u64::MAX);
+        DataSource {
+            file: None,
+            path,
+            file_len,
+            read: 0,
+            produced: 0,
+            total,
+            kind: Kind::Legacy(Box::new(legacy)),
+            digest: Digest::new(true),
+            expected_digest: None,
+            done: false,
+        }
     }
 
     /// A source over an uncompressed Data.db stream held in memory. Nothing
@@ -206,7 +242,7 @@ impl DataSource {
             produced: 0,
             total: len,
             kind: Kind::Memory { data },
-            digest: crc32fast::Hasher::new(),
+            digest: Digest::new(false),
             expected_digest: None,
             done: false,
         }
@@ -237,6 +273,13 @@ impl DataSource {
                 (aligned, aligned)
             }
             Kind::Memory { .. } => (pos, pos),
+            Kind::Legacy(_) => {
+                return Err(Error::new(
+                    ErrorKind::Unsupported,
+                    "a pre-3.0 Data.db is only read from its start",
+                )
+                .with_path(&self.path));
+            }
         };
         if let Some(f) = self.file.as_mut() {
             f.seek(std::io::SeekFrom::Start(file_at))
@@ -247,7 +290,8 @@ impl DataSource {
         Ok(base)
     }
 
-    /// Total length of the uncompressed stream.
+    /// Total length of the uncompressed stream (`u64::MAX` for a pre-3.0
+    /// file re-encoded as it goes, whose length is not known ahead).
     pub fn total_len(&self) -> u64 {
         self.total
     }
@@ -259,7 +303,10 @@ impl DataSource {
 
     /// Bytes of Data.db read from disk so far.
     pub fn bytes_read(&self) -> u64 {
-        self.read
+        match &self.kind {
+            Kind::Legacy(t) => t.inner().bytes_read(),
+            _ => self.read,
+        }
     }
 
     /// Appends the next block of the stream to `window`. Returns the number
@@ -274,6 +321,14 @@ impl DataSource {
                 Kind::Compressed { .. } => self.next_chunk(window)?,
                 Kind::Plain { .. } => self.next_plain(window)?,
                 Kind::Memory { .. } => self.next_memory(window),
+                Kind::Legacy(t) => {
+                    let n = t.fill(window)?;
+                    self.produced += n as u64;
+                    if n == 0 {
+                        self.done = true;
+                    }
+                    return Ok(n);
+                }
             };
             match n {
                 Some(0) => continue, // an empty trailing chunk
@@ -327,16 +382,16 @@ impl DataSource {
         })?;
         self.read += stored_len as u64;
         let (body, crc) = stored.split_at(stored_len - 4);
-        let mut h = crc32fast::Hasher::new();
-        h.update(body);
-        let actual = h.clone().finalize();
+        let actual = self.digest.chunk(body);
         let expected = u32::from_be_bytes([crc[0], crc[1], crc[2], crc[3]]);
-        self.digest.combine(&h);
         self.digest.update(crc);
         if actual != expected {
             return Err(Error::new(
                 ErrorKind::Checksum,
-                format!("chunk {i} CRC32: stored {expected:#010x}, computed {actual:#010x}"),
+                format!(
+                    "chunk {i} {}: stored {expected:#010x}, computed {actual:#010x}",
+                    self.digest.name()
+                ),
             )
             .with_path(&self.path)
             .with_offset(Offset::File(at)));
@@ -413,10 +468,7 @@ impl DataSource {
             Some(c) => {
                 for (j, piece) in dst.chunks(c.chunk).enumerate() {
                     let index = (at as usize / c.chunk) + j;
-                    let mut h = crc32fast::Hasher::new();
-                    h.update(piece);
-                    let actual = h.clone().finalize();
-                    self.digest.combine(&h);
+                    let actual = self.digest.chunk(piece);
                     let Some(&expected) = c.crcs.get(index) else {
                         return Err(Error::corrupt(format!(
                             "CRC.db has {} checksums; Data.db needs at least {}",
@@ -429,9 +481,10 @@ impl DataSource {
                         return Err(Error::new(
                             ErrorKind::Checksum,
                             format!(
-                                "Data.db bytes {}..{} CRC32: CRC.db says {expected:#010x}, computed {actual:#010x}",
+                                "Data.db bytes {}..{} {}: CRC.db says {expected:#010x}, computed {actual:#010x}",
                                 index * c.chunk,
-                                index * c.chunk + piece.len()
+                                index * c.chunk + piece.len(),
+                                self.digest.name()
                             ),
                         )
                         .with_path(&self.path)
@@ -465,12 +518,13 @@ impl DataSource {
             ))));
         }
         if let Some((expected, path)) = &self.expected_digest {
-            let actual = self.digest.clone().finalize();
+            let actual = self.digest.value();
             if actual != *expected {
                 return Err(Error::new(
                     ErrorKind::Checksum,
                     format!(
-                        "Data.db CRC32 is {actual} but {} says {expected}",
+                        "Data.db {} is {actual} but {} says {expected}",
+                        self.digest.name(),
                         path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
                     ),
                 )

@@ -128,6 +128,12 @@ impl Descriptor {
         self.dir.join(format!("{}{}", self.prefix, component.file_suffix()))
     }
 
+    /// The path of a component given by its file-name suffix (for the
+    /// pre-3.0 `Digest.sha1`).
+    pub fn path_of_suffix(&self, suffix: &str) -> PathBuf {
+        self.dir.join(format!("{}{suffix}", self.prefix))
+    }
+
     /// The directory holding the SSTable.
     pub fn dir(&self) -> &Path {
         &self.dir

@@ -11,6 +11,7 @@
 //! little-endian (the LZ4 length prefix, Summary.db), which the modules that
 //! read those say explicitly.
 
+mod checksum;
 pub mod clustering;
 pub mod compression;
 pub mod content;
@@ -19,6 +20,7 @@ pub mod descriptor;
 mod flags;
 pub mod header;
 pub mod index;
+mod legacy;
 pub mod reader;
 pub mod row;
 pub mod seek;
@@ -49,6 +51,49 @@ pub struct OpenOptions {
     /// Columns a schema declares as frozen UDTs although the header says
     /// multi-cell (Cassandra 3.0 wrote frozen UDTs as bare `UserType`).
     pub frozen_columns: Vec<String>,
+    /// The table's columns as a header (delta bases unused), for pre-3.0
+    /// SSTables, which do not embed them; ignored for 3.0+ ones.
+    pub legacy_table: Option<LegacyTable>,
+}
+
+/// What a pre-3.0 SSTable's Data.db needs from the table's schema.
+#[derive(Debug, Clone, Default)]
+pub struct LegacyTable {
+    /// Key, clustering and column types.
+    pub header: statistics::RawHeader,
+    /// `WITH COMPACT STORAGE` (another cell-name layout, not read yet).
+    pub compact_storage: bool,
+    /// Partition-key and clustering column names.
+    pub primary_key: Vec<String>,
+}
+
+/// The schema a pre-3.0 SSTable is read with, or why it cannot be.
+fn legacy_table<'o>(
+    version: &Version,
+    options: &'o OpenOptions,
+    data_path: &Path,
+) -> Result<&'o LegacyTable> {
+    let Some(table) = &options.legacy_table else {
+        return Err(Error::new(
+            ErrorKind::Schema,
+            format!(
+                "SSTable format version '{version}' (Cassandra 2.x) does not record the table's \
+                 columns: pass the table's CREATE TABLE with --schema"
+            ),
+        )
+        .with_path(data_path));
+    };
+    if table.compact_storage {
+        return Err(Error::new(
+            ErrorKind::Unsupported,
+            format!(
+                "SSTable format version '{version}': COMPACT STORAGE tables are not read yet \
+                 (their cell names have another layout)"
+            ),
+        )
+        .with_path(data_path));
+    }
+    Ok(table)
 }
 
 /// An opened SSTable: its metadata, ready to stream Data.db.
@@ -62,6 +107,8 @@ pub struct SSTable {
     partitioner: Partitioner,
     compression: Option<CompressionInfo>,
     data_file_len: u64,
+    /// Pre-3.0: the primary-key column names the schema gave.
+    legacy_primary_key: Vec<String>,
 }
 
 impl SSTable {
@@ -76,6 +123,12 @@ impl SSTable {
         let data_path = descriptor.data_path();
         let version = Version::parse(descriptor.version(), descriptor.format())
             .map_err(|e| e.with_path(&data_path))?;
+        // Without its schema a pre-3.0 SSTable is refused before anything
+        // is read.
+        let legacy = match version.is_legacy() {
+            true => Some(legacy_table(&version, options, &data_path)?),
+            false => None,
+        };
         let toc = read_toc(&descriptor)?;
         let listed =
             |c: Component| toc.as_ref().is_none_or(|t| t.iter().any(|l| l == c.file_suffix()));
@@ -87,10 +140,19 @@ impl SSTable {
         }
         let stats_path = descriptor.path_of(Component::Statistics);
         let stats_bytes = read_file(&stats_path, "Statistics.db")?;
-        let statistics =
+        let mut statistics =
             Statistics::parse(&stats_bytes, &version).map_err(|e| e.with_path(&stats_path))?;
-        let header = SerializationHeader::from_raw(&statistics.header, &options.frozen_columns)
-            .map_err(|e| e.with_path(&stats_path))?;
+        let mut legacy_primary_key = Vec::new();
+        let header = if let Some(table) = legacy {
+            legacy_primary_key = table.primary_key.clone();
+            // The header in use is the schema's: say so where it is read.
+            statistics.header = table.header.clone();
+            SerializationHeader::from_raw(&table.header, &[])
+                .map_err(|e| e.context("the schema's table").with_path(&data_path))?
+        } else {
+            SerializationHeader::from_raw(&statistics.header, &options.frozen_columns)
+                .map_err(|e| e.with_path(&stats_path))?
+        };
         let partitioner = Partitioner::from_class(&statistics.partitioner);
         let data_file_len = std::fs::metadata(&data_path)
             .map_err(|e| Error::io("reading Data.db metadata", e).with_path(&data_path))?
@@ -120,6 +182,7 @@ impl SSTable {
             partitioner,
             compression,
             data_file_len,
+            legacy_primary_key,
         })
     }
 
@@ -128,8 +191,30 @@ impl SSTable {
         let d = &self.descriptor;
         let existing = |c: Component| Some(d.path_of(c)).filter(|p| p.exists());
         let crc = if self.compression.is_none() { existing(Component::Crc) } else { None };
-        let digest = existing(Component::Digest);
         let data_path = d.data_path();
+        if self.version.is_legacy() {
+            let digest = Some(d.path_of_suffix("Digest.sha1")).filter(|p| p.exists());
+            let legacy = data_source::DataSource::open_legacy(
+                &data_path,
+                self.compression.clone(),
+                crc.as_deref(),
+                digest.as_deref(),
+            )?;
+            let source = data_source::DataSource::transcoded(legacy::Transcoder::new(
+                &data_path,
+                legacy,
+                Arc::clone(&self.header),
+                self.legacy_primary_key.clone(),
+            ));
+            return Ok(DataReader::new(
+                &data_path,
+                source,
+                Arc::clone(&self.header),
+                false,
+                self.partitioner.clone(),
+            ));
+        }
+        let digest = existing(Component::Digest);
         let source = data_source::DataSource::open(
             &data_path,
             self.compression.clone(),
@@ -159,6 +244,10 @@ impl SSTable {
     /// SSTable without Index.db (BTI) gets a reader from its first
     /// partition: the caller skips what comes before `start`.
     pub fn reader_from(&self, start: Token) -> Result<Option<DataReader>> {
+        if self.version.is_legacy() {
+            // Pre-3.0 Index.db positions are of the legacy bytes: scan.
+            return self.reader().map(Some);
+        }
         let d = &self.descriptor;
         let existing = |c: Component| Some(d.path_of(c)).filter(|p| p.exists());
         let Some(index) =

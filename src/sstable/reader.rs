@@ -174,7 +174,7 @@ impl DataReader {
         self.pos
     }
 
-    /// Total uncompressed length of Data.db.
+    /// Total uncompressed length of Data.db (`u64::MAX` when unknown).
     pub fn total_len(&self) -> u64 {
         self.source.total_len()
     }

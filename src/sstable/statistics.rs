@@ -22,7 +22,7 @@ pub const TIMESTAMP_EPOCH: i64 = 1_442_880_000_000_000;
 pub const DELETION_TIME_EPOCH: i32 = 1_442_880_000;
 
 /// The serialization header as stored: type strings not yet parsed.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RawHeader {
     /// Minimum timestamp: the base of every timestamp delta in Data.db.
     pub min_timestamp: i64,
@@ -158,6 +158,16 @@ impl Statistics {
         let partitioner =
             read_java_utf(&mut c).map_err(|_| short("VALIDATION partitioner", vstart))?;
         let bloom_filter_fp_chance = c.f64().map_err(|_| short("VALIDATION fp chance", vstart))?;
+        if version.is_legacy() {
+            // Pre-3.0: no HEADER (the schema comes from outside) and a STATS
+            // layout of its own that nothing here needs.
+            return Ok(Statistics {
+                partitioner,
+                bloom_filter_fp_chance,
+                stats: Stats::default(),
+                header: RawHeader::default(),
+            });
+        }
 
         let (header_bytes, hstart) = body(HEADER, "HEADER")?;
         let header = parse_header(header_bytes)

@@ -9,8 +9,9 @@
 //!
 //! Also read: ScyllaDB's `ms`/`mt` (Data.db and Statistics.db as `me`, with
 //! extra trailing STATS bytes) and the unreleased trunk `nc` (as `nb`, with
-//! extra trailing STATS fields). Pre-3.0 versions (`ka`, `la`, …) use the
-//! old cell-based layout and are refused here.
+//! extra trailing STATS fields). Of the pre-3.0 versions, which use the old
+//! cell-based layout (§16), `ka` (2.1) and `la` (2.2) are read, given the
+//! table's schema; older ones are refused here.
 
 use std::fmt;
 
@@ -38,6 +39,8 @@ impl Format {
 /// The feature level a version's Data.db and Statistics.db follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Generation {
+    Ka,
+    La,
     Ma,
     Mb,
     Mc,
@@ -62,6 +65,8 @@ impl Version {
     /// not decode with an error that names the version.
     pub fn parse(code: &str, format: Format) -> Result<Version> {
         let generation = match (format, code) {
+            (Format::Big, "ka") => Generation::Ka,
+            (Format::Big, "la") => Generation::La,
             (Format::Big, "ma") => Generation::Ma,
             (Format::Big, "mb") => Generation::Mb,
             (Format::Big, "mc") => Generation::Mc,
@@ -75,11 +80,11 @@ impl Version {
             _ => {
                 let why = match code.as_bytes().first() {
                     Some(b'h'..=b'l') => {
-                        "pre-3.0 (Cassandra 2.x and older) SSTables use the cell-based layout, \
-                         which this version of casscade does not read yet"
+                        "SSTables older than Cassandra 2.1 (ka) use a cell-based layout \
+                         this version of casscade does not read"
                     }
                     _ => {
-                        "this version of casscade reads ma, mb, mc, md, me, na, nb, oa (big) and da (bti)"
+                        "this version of casscade reads ka, la, ma, mb, mc, md, me, na, nb, oa (big) and da (bti)"
                     }
                 };
                 return Err(Error::new(
@@ -100,6 +105,12 @@ impl Version {
     /// The index format family.
     pub fn format(&self) -> Format {
         self.format
+    }
+
+    /// `ka`/`la`: the pre-3.0 cell-based layout (§16), with no embedded
+    /// schema and Adler-32 checksums.
+    pub fn is_legacy(&self) -> bool {
+        self.generation < Generation::Ma
     }
 
     /// `oa`/`da`: the 1-or-12-byte DeletionTime (§4.3), unsigned 32-bit local
@@ -177,10 +188,22 @@ mod tests {
     }
 
     #[test]
+    fn ka_and_la_are_legacy_and_sort_before_ma() {
+        for code in ["ka", "la"] {
+            let v = Version::parse(code, Format::Big).unwrap();
+            assert!(
+                v.is_legacy() && !v.has_checksummed_statistics() && !v.has_commit_log_lower_bound()
+            );
+        }
+        assert!(!Version::parse("ma", Format::Big).unwrap().is_legacy());
+        assert!(!Version::parse("da", Format::Bti).unwrap().is_legacy());
+    }
+
+    #[test]
     fn old_and_unknown_versions_are_refused_by_name() {
         for (code, fmt) in [
-            ("ka", Format::Big),
-            ("la", Format::Big),
+            ("jb", Format::Big),
+            ("ic", Format::Big),
             ("zz", Format::Big),
             ("oa", Format::Bti),
             ("aa", Format::Bti),

@@ -21,7 +21,6 @@ use crate::sstable::header::SerializationHeader;
 use crate::sstable::statistics::RawHeader;
 use crate::sstable::write::{SSTableWriter, WriteOptions, WriterInfo};
 use crate::types::CqlType;
-use crate::types::marshal::{render_column_type, render_type};
 use crate::types::token::{Partitioner, Token, murmur3_token};
 
 use super::model::{ColRef, ColumnSpec, Mutation, MutationKind, Op, PartitionModel, TableSpec};
@@ -135,23 +134,7 @@ pub fn table(profile: Profile) -> Result<Table> {
         .into_iter()
         .next()
         .ok_or_else(|| Error::new(ErrorKind::Schema, "profile defines no table"))?;
-    let raw = RawHeader {
-        min_timestamp: 0,
-        min_local_deletion_time: 0,
-        min_ttl: 0,
-        key_type: render_type(&schema.key_type()),
-        clustering_types: schema.clustering_types().iter().map(render_type).collect(),
-        static_columns: schema
-            .statics
-            .iter()
-            .map(|c| (c.name.clone(), render_column_type(&c.ty)))
-            .collect(),
-        regular_columns: schema
-            .regulars
-            .iter()
-            .map(|c| (c.name.clone(), render_column_type(&c.ty)))
-            .collect(),
-    };
+    let raw = schema.raw_header();
     let header = SerializationHeader::from_raw(&raw, &[])?;
     let spec_of = |defs: &[crate::sstable::ColumnDef]| -> Vec<ColumnSpec> {
         defs.iter()

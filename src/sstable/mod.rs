@@ -2,7 +2,8 @@
 //! no output (SSTABLE_FORMAT.md).
 //!
 //! An [`SSTable`] is opened from any of its component files: the version is
-//! checked first (pre-3.0 and unknown versions are refused by name), then
+//! checked first (unknown and pre-2.1 versions are refused by name; 2.1/2.2
+//! `ka`/`la` need the table's columns from a schema, [`OpenOptions`]), then
 //! TOC.txt, Statistics.db (partitioner, stats, serialization header) and
 //! CompressionInfo.db are read. [`SSTable::reader`] streams Data.db,
 //! verifying chunk CRCs, CRC.db and Digest.crc32 as it goes.

@@ -29,16 +29,7 @@ fn run(
         ..ExportRequest::default()
     };
     let report = export(&req, &mut ()).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let mut lines = Vec::new();
-    let mut parts: Vec<PathBuf> = std::fs::read_dir(&report.dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-        .collect();
-    parts.sort();
-    for p in parts {
-        lines.extend(std::fs::read_to_string(p).unwrap().lines().map(str::to_string));
-    }
+    let lines = common::dataset_text(&report.dir).lines().map(str::to_string).collect();
     std::fs::remove_dir_all(&out).unwrap();
     (report, lines)
 }

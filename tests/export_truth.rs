@@ -7,23 +7,13 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use casscade::ErrorKind;
 use casscade::generator::{GenRequest, Profile, generate};
 use casscade::pipeline::export::{ExportRequest, export};
 use casscade::schema::Schema;
 use casscade::sstable::Compressor;
-
-fn parts_of(dir: &Path) -> String {
-    let mut parts: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-        .collect();
-    parts.sort();
-    parts.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
-}
 
 fn now_of(backup: &Path, day: u32) -> i64 {
     let meta: serde_json::Value = serde_json::from_slice(
@@ -73,7 +63,7 @@ fn every_profile_matches_the_generators_truth() {
                 std::fs::read_to_string(backup.join(format!("truth/day-{day:02}/rows.jsonl")))
                     .unwrap();
             assert!(!truth.is_empty(), "{} day {day}: empty truth", profile.name());
-            let got = parts_of(&r.dir);
+            let got = common::dataset_text(&r.dir);
             assert!(
                 got == truth,
                 "{} ({format}) day {day}: export differs from the truth",
@@ -104,7 +94,7 @@ fn a_rerun_publishes_an_identical_linked_version() {
     assert_eq!((first.version.as_str(), second.version.as_str()), ("v000001", "v000002"));
     assert_eq!(std::fs::read_to_string(out.join("CURRENT")).unwrap().trim(), "v000002");
     assert_eq!(second.linked_parts, second.parts, "every part is unchanged");
-    assert_eq!(parts_of(&first.dir), parts_of(&second.dir));
+    assert_eq!(common::dataset_text(&first.dir), common::dataset_text(&second.dir));
     let m1 = std::fs::read_to_string(first.dir.join("manifest.json")).unwrap();
     let m2: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(second.dir.join("manifest.json")).unwrap())

@@ -130,18 +130,7 @@ fn export_lines(inputs: &[PathBuf], schema: &str, table: Option<&str>, now: i64)
         ..ExportRequest::default()
     };
     let report = export(&req, &mut ()).unwrap();
-    let mut parts: Vec<PathBuf> = std::fs::read_dir(&report.dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-        .collect();
-    parts.sort();
-    let lines = parts
-        .iter()
-        .flat_map(|p| {
-            std::fs::read_to_string(p).unwrap().lines().map(str::to_string).collect::<Vec<_>>()
-        })
-        .collect();
+    let lines = common::dataset_text(&report.dir).lines().map(str::to_string).collect();
     std::fs::remove_dir_all(&out).unwrap();
     lines
 }

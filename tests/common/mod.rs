@@ -124,3 +124,15 @@ pub fn data_files(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// A dataset version's rows: its `part-*.jsonl` files concatenated in name
+/// (token-range) order.
+pub fn dataset_text(version_dir: &Path) -> String {
+    let mut parts: Vec<PathBuf> = std::fs::read_dir(version_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    parts.sort();
+    parts.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect()
+}

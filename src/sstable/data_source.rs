@@ -535,14 +535,15 @@ impl DataSource {
     }
 }
 
-/// Reads Digest.crc32: the decimal CRC32 of Data.db as stored.
+/// Reads the whole-file digest: the decimal CRC32 (Digest.crc32) or, before
+/// 3.0, Adler-32 (Digest.sha1) of Data.db as stored.
 fn read_digest(path: &Path) -> Result<u32> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::io("reading Digest.crc32", e).with_path(path))?;
+        .map_err(|e| Error::io("reading the Data.db digest", e).with_path(path))?;
     let t = text.trim();
     // Unsigned decimal normally; accept a signed int as some writers print.
     t.parse::<u32>().ok().or_else(|| t.parse::<i32>().ok().map(|v| v as u32)).ok_or_else(|| {
-        Error::corrupt(format!("Digest.crc32 should hold a decimal CRC32, found {t:?}"))
+        Error::corrupt(format!("the digest file should hold a decimal checksum, found {t:?}"))
             .with_path(path)
     })
 }

@@ -193,35 +193,30 @@ impl SSTable {
         let existing = |c: Component| Some(d.path_of(c)).filter(|p| p.exists());
         let crc = if self.compression.is_none() { existing(Component::Crc) } else { None };
         let data_path = d.data_path();
-        if self.version.is_legacy() {
+        let legacy = self.version.is_legacy();
+        let source = if legacy {
+            // Pre-3.0: Adler-32 checksums, and the partitions re-encoded.
             let digest = Some(d.path_of_suffix("Digest.sha1")).filter(|p| p.exists());
-            let legacy = data_source::DataSource::open_legacy(
+            let stored = data_source::DataSource::open_legacy(
                 &data_path,
                 self.compression.clone(),
                 crc.as_deref(),
                 digest.as_deref(),
             )?;
-            let source = data_source::DataSource::transcoded(legacy::Transcoder::new(
+            data_source::DataSource::transcoded(legacy::Transcoder::new(
                 &data_path,
-                legacy,
+                stored,
                 Arc::clone(&self.header),
                 self.legacy_primary_key.clone(),
-            ));
-            return Ok(DataReader::new(
+            ))
+        } else {
+            data_source::DataSource::open(
                 &data_path,
-                source,
-                Arc::clone(&self.header),
-                false,
-                self.partitioner.clone(),
-            ));
-        }
-        let digest = existing(Component::Digest);
-        let source = data_source::DataSource::open(
-            &data_path,
-            self.compression.clone(),
-            crc.as_deref(),
-            digest.as_deref(),
-        )?;
+                self.compression.clone(),
+                crc.as_deref(),
+                existing(Component::Digest).as_deref(),
+            )?
+        };
         let reader = DataReader::new(
             &data_path,
             source,
@@ -229,9 +224,10 @@ impl SSTable {
             self.version.is_oa(),
             self.partitioner.clone(),
         );
-        // Index.db (BIG only) is checked against Data.db as partitions go by.
+        // Index.db (BIG only) is checked against Data.db as partitions go by
+        // (a pre-3.0 one indexes the legacy bytes, not the re-encoded ones).
         match existing(Component::Index) {
-            Some(p) if self.version.format() == Format::Big => {
+            Some(p) if self.version.format() == Format::Big && !legacy => {
                 Ok(reader.with_index(index::IndexVerifier::open(&p)?))
             }
             _ => Ok(reader),

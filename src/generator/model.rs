@@ -347,6 +347,12 @@ impl<'s> PartitionModel<'s> {
     }
 
     fn row_mut(&mut self, clustering: &[Vec<u8>]) -> &mut RowModel {
+        let i = self.row_index(clustering);
+        &mut self.rows[i].1
+    }
+
+    /// The index in `rows` of the row at `clustering`, created if new.
+    fn row_index(&mut self, clustering: &[Vec<u8>]) -> usize {
         let types = &self.spec.clustering;
         let rows = &self.rows;
         let key = types.first().zip(clustering.first()).and_then(|(t, v)| order_key(t, v));
@@ -365,15 +371,14 @@ impl<'s> PartitionModel<'s> {
             Some(Ordering::Equal) => Ok(self.order.len() - 1),
             Some(Ordering::Greater) => self.order.binary_search_by(cmp),
         };
-        let i = match at {
+        match at {
             Ok(k) => self.order[k].1 as usize,
             Err(k) => {
                 self.rows.push((clustering.to_vec(), RowModel::default()));
                 self.order.insert(k, (key, (self.rows.len() - 1) as u32));
                 self.rows.len() - 1
             }
-        };
-        &mut self.rows[i].1
+        }
     }
 
     /// Applies one write.
@@ -397,6 +402,9 @@ impl<'s> PartitionModel<'s> {
                 };
                 let kind = m.ttl.map_or(CellKind::Live, expiring);
                 let only_static = columns.iter().all(|(c, _)| c.is_static) && !marker;
+                // The row is looked up once per write (created when first
+                // needed), not once per column.
+                let mut row_at = None;
                 if *marker {
                     let l = LivenessInfo {
                         timestamp: m.ts,
@@ -405,7 +413,9 @@ impl<'s> PartitionModel<'s> {
                             local_expiration_time: m.now + i64::from(ttl),
                         }),
                     };
-                    let r = self.row_mut(clustering);
+                    let i = self.row_index(clustering);
+                    row_at = Some(i);
+                    let r = &mut self.rows[i].1;
                     if r.liveness.as_ref().is_none_or(|old| liveness_wins(&l, old)) {
                         r.liveness = Some(l);
                     }
@@ -419,7 +429,11 @@ impl<'s> PartitionModel<'s> {
                     } else if only_static {
                         continue;
                     } else {
-                        self.row_mut(clustering)
+                        let i = match row_at {
+                            Some(i) => i,
+                            None => *row_at.insert(self.row_index(clustering)),
+                        };
+                        &mut self.rows[i].1
                     };
                     apply_op(row, col.index, cs, op, m.ts, kind, deletion);
                 }

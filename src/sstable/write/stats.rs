@@ -99,8 +99,13 @@ struct DropTimes {
     dense: Vec<u64>,
     /// The minute (`point / 60`) that `dense[0]` counts.
     base: i64,
-    /// Non-zero entries of `dense`.
+    /// Non-zero entries of `dense` (not counting `pending`).
     dense_points: usize,
+    /// Increments of `dense` not applied yet, `(n << DENSE_BITS) | slot`:
+    /// a writer's `dense` is rarely in cache when its next cell comes
+    /// (a flush feeds dozens of writers in turn), so slots are gathered and
+    /// applied in batches (a cache miss per cell was ~6% of `gen`).
+    pending: Vec<u64>,
     /// Every other point: minutes outside `dense`'s span and merged bins
     /// (count-weighted means, not minute-aligned). A point is never in both.
     bins: std::collections::HashMap<i64, u64, BuildMinuteHasher>,
@@ -140,7 +145,10 @@ const MAX_BINS: usize = 100;
 const SPOOL: usize = 100_000;
 /// Minutes counted directly (about 11 days: TTLs of days land inside), and
 /// how many of them precede the first point seen.
-const DENSE_MINUTES: usize = 1 << 14;
+const DENSE_BITS: u32 = 14;
+const DENSE_MINUTES: usize = 1 << DENSE_BITS;
+/// Pending dense increments applied at once.
+const PENDING: usize = 4096;
 const DENSE_BEFORE: i64 = 1 << 11;
 
 impl DropTimes {
@@ -158,8 +166,12 @@ impl DropTimes {
         }
         self.flush_last();
         self.last = Some((rounded, 1));
-        if self.bins.len() + self.dense_points > SPOOL {
-            self.reduce();
+        if self.bins.len() + self.dense_points + self.pending.len() > SPOOL {
+            // Pending increments may add dense points: the exact count decides.
+            self.apply_pending();
+            if self.bins.len() + self.dense_points > SPOOL {
+                self.reduce();
+            }
         }
     }
 
@@ -178,12 +190,32 @@ impl DropTimes {
             self.base = point / 60 - DENSE_BEFORE;
         }
         match self.dense_slot(point) {
-            Some(i) => {
-                self.dense_points += usize::from(self.dense[i] == 0);
-                self.dense[i] += n;
+            // Counts beyond 2^50 per minute are not reachable in one SSTable.
+            Some(i) if n < 1 << (64 - DENSE_BITS) => {
+                self.pending.push((n << DENSE_BITS) | i as u64);
+                if self.pending.len() >= PENDING {
+                    self.apply_pending();
+                }
             }
+            Some(i) => self.count_dense(i, n),
             None => *self.bins.entry(point).or_insert(0) += n,
         }
+    }
+
+    fn count_dense(&mut self, i: usize, n: u64) {
+        if let Some(c) = self.dense.get_mut(i) {
+            self.dense_points += usize::from(*c == 0);
+            *c += n;
+        }
+    }
+
+    fn apply_pending(&mut self) {
+        let mut pending = std::mem::take(&mut self.pending);
+        for &e in &pending {
+            self.count_dense((e & ((1 << DENSE_BITS) - 1)) as usize, e >> DENSE_BITS);
+        }
+        pending.clear();
+        self.pending = pending;
     }
 
     fn flush_last(&mut self) {
@@ -193,7 +225,8 @@ impl DropTimes {
     }
 
     /// Every point counted, by point.
-    fn points(&self) -> Vec<(i64, u64)> {
+    fn points(&mut self) -> Vec<(i64, u64)> {
+        self.apply_pending();
         let mut pts: Vec<(i64, u64)> = self.bins.iter().map(|(&p, &c)| (p, c)).collect();
         pts.extend(
             self.dense
@@ -209,6 +242,7 @@ impl DropTimes {
     /// Merges closest neighbours until at most [`MAX_BINS`] remain.
     fn reduce(&mut self) {
         self.flush_last();
+        self.apply_pending();
         if self.bins.len() + self.dense_points <= MAX_BINS {
             return;
         }

@@ -38,6 +38,28 @@ pub struct TableSpec {
     pub regulars: Vec<ColumnSpec>,
 }
 
+impl TableSpec {
+    /// Orders row writes the way a model keeps its rows (by the first
+    /// clustering value; ascending time for a DESC time column), so that a
+    /// batch applied in this order mostly appends rows. `None` for writes
+    /// that touch no row (partition and range deletions, static updates).
+    /// The model's result does not depend on the order writes arrive in.
+    pub fn row_order_key(&self, m: &Mutation) -> Option<u64> {
+        let clustering = match &m.kind {
+            MutationKind::Write { clustering, marker, columns }
+                if *marker || columns.iter().any(|(c, _)| !c.is_static) =>
+            {
+                clustering
+            }
+            MutationKind::DeleteRow { clustering } => clustering,
+            _ => return None,
+        };
+        let ty = self.clustering.first()?;
+        let k = order_key(ty, clustering.first()?)?;
+        Some(if matches!(ty, CqlType::Reversed(_)) { !k } else { k })
+    }
+}
+
 /// One static or regular column.
 #[derive(Debug, Clone)]
 pub struct ColumnSpec {

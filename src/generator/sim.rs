@@ -332,6 +332,7 @@ impl Sim<'_> {
             (0..req.nodes * windows).map(|_| None).collect();
         let mut shards: BTreeMap<ShardKey, (i64, i64)> = BTreeMap::new();
         let skew = self.skew_us.clone();
+        let (mut batch, mut order) = (Vec::new(), Vec::new());
         for day in 0..=req.days {
             let day_start = (EPOCH_DAY0 + i64::from(day) * DAY) * 1_000_000;
             let nodes = req.nodes;
@@ -382,13 +383,24 @@ impl Sim<'_> {
                 if reached.is_empty() {
                     reached.push(replicas[0]);
                 }
-                for n in reached {
+                order.push((t.spec.row_order_key(&m), batch.len() as u32));
+                batch.push((m, window, reached));
+            }
+            // Applied in the models' row order (writes to one row keep their
+            // order), so rows are mostly appended and touched in memory
+            // order; the models' content does not depend on it.
+            order.sort_unstable();
+            for &(_, i) in &order {
+                let (m, window, reached) = &batch[i as usize];
+                for &n in reached {
                     memtables[(n * windows + window) as usize]
                         .get_or_insert_with(|| PartitionModel::new(&t.spec))
-                        .apply(&m);
+                        .apply(m);
                 }
-                truth.apply(&m);
+                truth.apply(m);
             }
+            order.clear();
+            batch.clear();
             let now = EPOCH_DAY0 + i64::from(day + 1) * DAY;
             if self.truth_day(day)?.is_none() {
                 continue;

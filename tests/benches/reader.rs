@@ -172,6 +172,25 @@ fn micro(c: &mut Criterion) {
             }
         })
     });
+    // Full-precision doubles of everyday magnitudes (what generated and
+    // real measurements hold): 16–17 digits each.
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let random: Vec<f64> = (0..1000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            f64::from_bits((x & ((1 << 52) - 1)) | ((1023 - 10 + x % 40) << 52))
+        })
+        .collect();
+    g.bench_function("java_double_random_1000", |b| {
+        b.iter(|| {
+            out.clear();
+            for &v in &random {
+                write_double(&mut out, v);
+            }
+        })
+    });
     let text = "Санкт-Петербург \"quoted\" and plain ascii text of moderate length".repeat(4);
     g.throughput(Throughput::Bytes(text.len() as u64));
     g.bench_function("json_string", |b| {

@@ -93,12 +93,25 @@ pub fn write_str(out: &mut Vec<u8>, s: &[u8]) {
 /// Appends a signed integer.
 #[inline]
 pub fn write_i64(out: &mut Vec<u8>, v: i64) {
-    let mut buf = itoa_buf();
-    out.extend_from_slice(fmt_i64(&mut buf, v));
+    // Digits laid out from the left of a fixed buffer, appended by a
+    // fixed-size copy and a truncation: a variable-length copy is a
+    // memmove call, several per row in a dump.
+    let mut buf = [0u8; 24];
+    let len = fmt_i64(&mut buf, v);
+    let end = out.len() + len;
+    out.extend_from_slice(&buf);
+    out.truncate(end);
 }
 
-fn itoa_buf() -> [u8; 20] {
-    [0u8; 20]
+/// Decimal digits of `n` (1 for 0).
+fn decimal_len(n: u64) -> usize {
+    let mut len = 1;
+    let mut p = 10u64;
+    while len < 20 && n >= p {
+        len += 1;
+        p = p.wrapping_mul(10);
+    }
+    len
 }
 
 /// "00".."99".
@@ -115,11 +128,14 @@ pub(crate) fn pair(v: u64) -> [u8; 2] {
     [PAIRS[i], PAIRS[i + 1]]
 }
 
-/// Formats `v` into the end of `buf` and returns the digits.
+/// Formats `v` at the start of `buf` and returns its length.
 #[inline]
-fn fmt_i64(buf: &mut [u8; 20], v: i64) -> &[u8] {
+fn fmt_i64(buf: &mut [u8; 24], v: i64) -> usize {
     let mut n = v.unsigned_abs();
-    let mut i = buf.len();
+    let sign = usize::from(v < 0);
+    buf[0] = b'-';
+    let len = sign + decimal_len(n);
+    let mut i = len;
     while n >= 100 {
         let p = (n % 100) as usize * 2;
         n /= 100;
@@ -136,11 +152,7 @@ fn fmt_i64(buf: &mut [u8; 20], v: i64) -> &[u8] {
         i -= 1;
         buf[i] = b'0' + n as u8;
     }
-    if v < 0 {
-        i -= 1;
-        buf[i] = b'-';
-    }
-    &buf[i..]
+    len
 }
 
 #[cfg(test)]
@@ -172,10 +184,18 @@ mod tests {
 
     #[test]
     fn integers() {
-        for v in [0i64, -1, 42, i64::MIN, i64::MAX] {
-            let mut out = Vec::new();
+        let mut cases = vec![0i64, -1, 42, i64::MIN, i64::MAX, i64::MIN + 1];
+        // Every digit count and its edges, both signs.
+        let mut p = 1i64;
+        for _ in 0..19 {
+            cases.extend([p - 1, p, p + 1, -(p - 1), -p, -(p + 1)]);
+            p = p.saturating_mul(10);
+        }
+        let mut out = b"x".to_vec();
+        for v in cases {
+            out.truncate(1);
             write_i64(&mut out, v);
-            assert_eq!(String::from_utf8(out).unwrap(), v.to_string());
+            assert_eq!(String::from_utf8(out.clone()).unwrap(), format!("x{v}"));
         }
     }
 }

@@ -117,20 +117,19 @@ impl<'h> PartitionSerializer<'h> {
         }
         layout.header_length = (out.len() - start) as u64;
 
-        let mut block: Option<(BlockName, u64)> = None;
-        let mut last: Option<BlockName> = None;
+        // Blocks are tracked by item index; names are built only when a
+        // block closes (a clone per row was an allocation per value).
+        let name = |i: usize| match &p.items[i] {
+            Item::Row(r) => BlockName { kind: CLUSTERING_KIND, values: r.clustering.clone() },
+            Item::Marker(m) => BlockName { kind: bound_byte(m.kind), values: m.clustering.clone() },
+        };
+        let mut block: Option<(usize, u64)> = None;
         let mut open: Option<DeletionTime> = None;
         let mut previous = 0u64;
-        for item in &p.items {
+        for (i, item) in p.items.iter().enumerate() {
             let pos = (out.len() - start) as u64;
-            let name = match item {
-                Item::Row(r) => BlockName { kind: CLUSTERING_KIND, values: r.clustering.clone() },
-                Item::Marker(m) => {
-                    BlockName { kind: bound_byte(m.kind), values: m.clustering.clone() }
-                }
-            };
             if block.is_none() {
-                block = Some((name.clone(), pos));
+                block = Some((i, pos));
             }
             match item {
                 Item::Row(r) => {
@@ -154,15 +153,14 @@ impl<'h> PartitionSerializer<'h> {
                 }
             }
             previous = pos;
-            last = Some(name);
             let end = (out.len() - start) as u64;
-            if let Some((first, block_start)) = &block
+            if let Some((first, block_start)) = block
                 && end - block_start >= self.column_index_size
             {
                 layout.blocks.push(IndexBlock {
-                    first: first.clone(),
-                    last: last.clone().unwrap_or_else(|| first.clone()),
-                    offset: *block_start,
+                    first: name(first),
+                    last: name(i),
+                    offset: block_start,
                     width: end - block_start,
                     end_open: open,
                 });
@@ -171,10 +169,10 @@ impl<'h> PartitionSerializer<'h> {
         }
         out.push(END_OF_PARTITION);
         let end = (out.len() - start) as u64;
-        if let (Some((first, block_start)), Some(last)) = (block, last) {
+        if let Some((first, block_start)) = block {
             layout.blocks.push(IndexBlock {
-                first,
-                last,
+                first: name(first),
+                last: name(p.items.len() - 1),
                 offset: block_start,
                 width: end - block_start,
                 end_open: open,

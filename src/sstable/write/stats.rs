@@ -327,6 +327,16 @@ pub(crate) struct Collector {
     pub(crate) cardinality: Cardinality,
 }
 
+/// `dst = src`, reusing `dst`'s allocations.
+fn assign(dst: &mut Vec<ClusteringValue>, src: &[ClusteringValue]) {
+    dst.truncate(src.len());
+    let n = dst.len();
+    for (d, v) in dst.iter_mut().zip(src) {
+        d.clone_from(v);
+    }
+    dst.extend_from_slice(&src[n..]);
+}
+
 impl Collector {
     pub fn new(oa: bool, clustering_types: Vec<CqlType>) -> Collector {
         let n = clustering_types.len();
@@ -425,22 +435,34 @@ impl Collector {
                 let (Some(v), Some(ty)) = (v, types.get(i)) else { continue };
                 let less =
                     |a: &[u8], b: &[u8]| crate::types::compare::compare_values(ty, a, b).is_lt();
+                // Replaced in place: a time series sets a new maximum with
+                // nearly every row.
+                let set = |slot: &mut Option<Vec<u8>>| {
+                    let s = slot.get_or_insert_with(Vec::new);
+                    s.clear();
+                    s.extend_from_slice(v);
+                };
                 if self.min_values[i].as_deref().is_none_or(|m| less(v, m)) {
-                    self.min_values[i] = Some(v.clone());
+                    set(&mut self.min_values[i]);
                 }
                 if self.max_values[i].as_deref().is_none_or(|m| less(m, v)) {
-                    self.max_values[i] = Some(v.clone());
+                    set(&mut self.max_values[i]);
                 }
             }
             return;
         }
         let cmp =
             |p: &(u8, Vec<ClusteringValue>)| compare_prefixes(types, (kind, values), (p.0, &p.1));
+        let set = |slot: &mut Option<(u8, Vec<ClusteringValue>)>| {
+            let s = slot.get_or_insert_with(|| (kind, Vec::new()));
+            s.0 = kind;
+            assign(&mut s.1, values);
+        };
         if self.min_prefix.as_ref().is_none_or(|p| cmp(p).is_lt()) {
-            self.min_prefix = Some((kind, values.to_vec()));
+            set(&mut self.min_prefix);
         }
         if self.max_prefix.as_ref().is_none_or(|p| cmp(p).is_gt()) {
-            self.max_prefix = Some((kind, values.to_vec()));
+            set(&mut self.max_prefix);
         }
     }
 

@@ -3,8 +3,11 @@
 mod cli;
 
 #[cfg(feature = "mimalloc")]
+mod alloc;
+
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: alloc::MiMalloc = alloc::MiMalloc;
 
 fn main() {
     let code = cli::main_with(std::env::args_os().skip(1).collect());

@@ -175,7 +175,7 @@ fn mixed_tables_need_table_and_conflicting_types_are_refused() {
                 columns: vec![Column {
                     index: 0,
                     complex_deletion: None,
-                    cells: vec![Cell::live(5, value)],
+                    cells: vec![Cell::live(5, value)].into(),
                 }],
                 ..Row::default()
             })],

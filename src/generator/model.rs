@@ -18,11 +18,12 @@
 //! shards merge per counter id by the higher clock; a counter tombstone
 //! always wins.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use crate::sstable::clustering::{BoundKind, ROW_KIND, compare_prefixes};
-use crate::sstable::content::{Cell, CellKind, Column, Item, Marker, Partition, Row};
+use crate::sstable::content::{Cell, CellKind, Cells, Column, Item, Marker, Partition, Row};
 use crate::sstable::{DeletionTime, Expiration, LivenessInfo};
 use crate::types::CqlType;
 use crate::types::compare::{compare_values, order_key};
@@ -232,8 +233,9 @@ pub struct PartitionModel<'s> {
 
 /// A live row as a `SELECT` returns it: clustering values, then each
 /// static and regular column's value in frozen form (header order,
-/// statics first), `None` for null.
-pub type LiveRow = (Option<Vec<Vec<u8>>>, Vec<Option<Vec<u8>>>);
+/// statics first), `None` for null. Borrowed from the model where the
+/// value is stored as is (clustering, simple cells).
+pub type LiveRow<'m> = (Option<&'m [Vec<u8>]>, Vec<Option<Cow<'m, [u8]>>>);
 
 /// `d` shadows timestamp `ts`.
 fn shadows(d: Option<DeletionTime>, ts: i64) -> bool {
@@ -595,7 +597,7 @@ impl<'s> PartitionModel<'s> {
     /// The rows a `SELECT` returns at `now` (seconds), in clustering order;
     /// a partition with live static columns but no live row gives one row
     /// without clustering.
-    pub fn live_rows(&self, now: i64) -> Vec<LiveRow> {
+    pub fn live_rows(&self, now: i64) -> Vec<LiveRow<'_>> {
         let statics = live_columns(&self.static_row, &self.spec.statics, self.deletion, now);
         let mut out = Vec::new();
         for i in self.in_clustering_order() {
@@ -609,7 +611,7 @@ impl<'s> PartitionModel<'s> {
             }
             let mut values = statics.clone();
             values.extend(regulars);
-            out.push((Some(c.clone()), values));
+            out.push((Some(c.as_slice()), values));
         }
         if out.is_empty() && statics.iter().any(Option::is_some) {
             let mut values = statics;
@@ -739,13 +741,17 @@ fn flush_row(r: RowModel, cover: Option<DeletionTime>, clustering: Vec<Option<Ve
         match col {
             ColModel::Simple(c) => {
                 if !shadows(cover, c.timestamp) {
-                    row.columns.push(Column { index, complex_deletion: None, cells: vec![c] });
+                    row.columns.push(Column {
+                        index,
+                        complex_deletion: None,
+                        cells: smallvec::smallvec![c],
+                    });
                 }
             }
             ColModel::Complex { deletion, cells } => {
                 let cd = deletion.filter(|d| !shadows(cover, d.marked_for_delete_at));
                 let cover = later(cover, cd);
-                let cells: Vec<Cell> = cells
+                let cells: Cells = cells
                     .into_iter()
                     .filter(|(_, c)| !shadows(cover, c.timestamp))
                     .map(|(p, c)| Cell { path: Some(p), ..c })
@@ -765,7 +771,11 @@ fn flush_row(r: RowModel, cover: Option<DeletionTime>, clustering: Vec<Option<Ve
                     },
                     None => continue,
                 };
-                row.columns.push(Column { index, complex_deletion: None, cells: vec![cell] });
+                row.columns.push(Column {
+                    index,
+                    complex_deletion: None,
+                    cells: smallvec::smallvec![cell],
+                });
             }
         }
     }
@@ -773,19 +783,18 @@ fn flush_row(r: RowModel, cover: Option<DeletionTime>, clustering: Vec<Option<Ve
 }
 
 /// Each column's live value at `now` in frozen form.
-fn live_columns(
-    r: &RowModel,
+fn live_columns<'m>(
+    r: &'m RowModel,
     specs: &[ColumnSpec],
     cover: Option<DeletionTime>,
     now: i64,
-) -> Vec<Option<Vec<u8>>> {
+) -> Vec<Option<Cow<'m, [u8]>>> {
     specs
         .iter()
         .enumerate()
         .map(|(i, spec)| match r.columns.get(&i)? {
-            ColModel::Simple(c) => {
-                (!shadows(cover, c.timestamp) && cell_live(c, now)).then(|| c.value.clone())
-            }
+            ColModel::Simple(c) => (!shadows(cover, c.timestamp) && cell_live(c, now))
+                .then_some(Cow::Borrowed(c.value.as_slice())),
             ColModel::Complex { deletion, cells } => {
                 let cover = later(cover, *deletion);
                 let live: Vec<(&[u8], &[u8])> = cells
@@ -793,13 +802,13 @@ fn live_columns(
                     .filter(|(_, c)| !shadows(cover, c.timestamp) && cell_live(c, now))
                     .map(|(p, c)| (p.as_slice(), c.value.as_slice()))
                     .collect();
-                crate::output::dataset_row::frozen_from_cells(&spec.ty, &live)
+                crate::output::dataset_row::frozen_from_cells(&spec.ty, &live).map(Cow::Owned)
             }
             ColModel::Counter { ts, shards, tombstone } => {
                 if tombstone.is_some() || shadows(cover, *ts) || shards.is_empty() {
                     return None;
                 }
-                Some(counter_context(shards))
+                Some(Cow::Owned(counter_context(shards)))
             }
         })
         .collect()
@@ -842,8 +851,8 @@ mod tests {
         }
     }
 
-    fn v_of(rows: &[LiveRow], i: usize) -> Option<Vec<u8>> {
-        rows[i].1[1].clone()
+    fn v_of(rows: &[LiveRow<'_>], i: usize) -> Option<Vec<u8>> {
+        rows[i].1[1].as_deref().map(<[u8]>::to_vec)
     }
 
     #[test]
@@ -874,7 +883,7 @@ mod tests {
         });
         let rows = m.live_rows(100);
         assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].0, Some(ck(2)));
+        assert_eq!(rows[0].0, Some(ck(2).as_slice()));
         // The flushed partition keeps the deletion and drops row 1.
         let p = m.to_partition(b"k");
         assert_eq!(p.deletion.map(|d| d.marked_for_delete_at), Some(2_000_000));

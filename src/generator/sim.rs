@@ -407,9 +407,10 @@ impl Sim<'_> {
             }
             let rows = truth.live_rows(now);
             let mut line = std::mem::take(&mut self.line);
+            let mut cells: Vec<Option<&[u8]>> = Vec::new();
             for (clustering, values) in &rows {
-                let mut cells: Vec<Option<&[u8]>> =
-                    key_values.iter().map(|v| Some(v.as_slice())).collect();
+                cells.clear();
+                cells.extend(key_values.iter().map(|v| Some(v.as_slice())));
                 match clustering {
                     Some(c) => cells.extend(c.iter().map(|v| Some(v.as_slice()))),
                     None => cells.extend(std::iter::repeat_n(None, t.schema.clustering.len())),

@@ -32,7 +32,7 @@ use crate::types::CqlType;
 use crate::types::cursor::{Cursor, Short};
 
 use super::clustering::{BoundKind, ROW_KIND, compare_prefixes};
-use super::content::{Cell, CellKind, Column, Item, Marker, Partition, Row};
+use super::content::{Cell, CellKind, Cells, Column, Item, Marker, Partition, Row};
 use super::data_source::{DataSource, Window};
 use super::header::SerializationHeader;
 use super::reader::hex;
@@ -184,7 +184,7 @@ impl Builder<'_> {
         let at = match row.columns.iter().position(|c| c.index == index) {
             Some(i) => i,
             None => {
-                row.columns.push(Column { index, complex_deletion: None, cells: Vec::new() });
+                row.columns.push(Column { index, complex_deletion: None, cells: Cells::new() });
                 row.columns.len() - 1
             }
         };

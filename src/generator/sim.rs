@@ -401,6 +401,23 @@ impl Sim<'_> {
             }
             order.clear();
             batch.clear();
+            // A day's windows receive no later writes: flush them now, so
+            // that only one day's memtables are in memory (and in cache)
+            // at a time. Each writer still gets its partitions in order.
+            let days_windows = match day {
+                0 => 0..req.snapshot_generations,
+                d => self.window_of(d, 0)..self.window_of(d, 0) + 1,
+            };
+            for window in days_windows {
+                for node in 0..req.nodes {
+                    let slot = (node * windows + window) as usize;
+                    let Some(model) = memtables[slot].take() else { continue };
+                    if !model.is_empty() {
+                        let p = model.into_partition(key);
+                        self.writer(node, window)?.append(&p)?;
+                    }
+                }
+            }
             let now = EPOCH_DAY0 + i64::from(day + 1) * DAY;
             if self.truth_day(day)?.is_none() {
                 continue;
@@ -428,15 +445,7 @@ impl Sim<'_> {
             self.line = line;
             *self.truth_rows.entry(day).or_insert(0) += rows.len() as u64;
         }
-        for (slot, model) in memtables.into_iter().enumerate() {
-            let Some(model) = model else { continue };
-            let (node, window) = (slot as u32 / windows, slot as u32 % windows);
-            if model.is_empty() {
-                continue;
-            }
-            let p = model.into_partition(key);
-            self.writer(node, window)?.append(&p)?;
-        }
+        debug_assert!(memtables.iter().all(Option::is_none), "every window flushed");
         Ok(())
     }
 }

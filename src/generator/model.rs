@@ -204,7 +204,10 @@ impl ColMap {
 #[derive(Debug, Clone)]
 enum ColModel {
     Simple(Cell),
-    Complex { deletion: Option<DeletionTime>, cells: Vec<(Vec<u8>, Cell)> },
+    Complex {
+        deletion: Option<DeletionTime>,
+        cells: Vec<(Vec<u8>, Cell)>,
+    },
     /// Boxed: rare, and three times the size of the others.
     Counter(Box<CounterModel>),
 }

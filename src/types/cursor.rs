@@ -237,15 +237,19 @@ pub fn encode_uvint(value: u64, out: &mut Vec<u8>) {
     // fits in 7 - n + 8n = 7n + 7 bits (n = 8 holds all 64 bits).
     let bits = 64 - value.leading_zeros() as usize;
     let extra = if bits > 56 { 8 } else { (bits - 1) / 7 };
-    let mut buf = [0u8; 9];
-    let mut v = value;
-    for i in (1..=extra).rev() {
-        buf[i] = v as u8;
-        v >>= 8;
+    if extra == 8 {
+        out.push(0xff);
+        out.extend_from_slice(&value.to_be_bytes());
+        return;
     }
-    let prefix: u8 = if extra >= 8 { 0xff } else { !(0xffu8 >> extra) };
-    buf[0] = prefix | v as u8;
-    out.extend_from_slice(&buf[..=extra]);
+    // The value's extra + 1 low bytes, big-endian, at the front of eight
+    // (its top extra + 1 bits are zero: room for the length prefix), then
+    // a fixed-size append cut back: no variable-length copy.
+    let mut b = (value << (8 * (7 - extra))).to_be_bytes();
+    b[0] |= !(0xffu8 >> extra);
+    let len = out.len();
+    out.extend_from_slice(&b);
+    out.truncate(len + extra + 1);
 }
 
 /// Zigzag-encodes a signed value for [`encode_uvint`].
@@ -312,9 +316,13 @@ mod tests {
                 x ^= x >> 7;
                 x ^= x << 17;
                 let v = x >> shift;
-                let mut enc = Vec::new();
+                // Appended after existing bytes, in the shortest form:
+                // n bytes hold 7n bits up to 8 bytes (56 bits), else 9.
+                let mut enc = vec![0x5a];
                 encode_uvint(v, &mut enc);
-                assert_eq!(dec(&enc), v);
+                let shortest = (1..=8).find(|&n| v < 1u64 << (7 * n)).unwrap_or(9);
+                assert_eq!((enc[0], enc.len() - 1), (0x5a, shortest), "{v}");
+                assert_eq!(dec(&enc[1..]), v);
                 let s = v as i64;
                 let mut enc = Vec::new();
                 encode_uvint(zigzag(s), &mut enc);

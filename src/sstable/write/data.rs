@@ -79,6 +79,19 @@ pub(crate) struct PartitionSerializer<'h> {
     body: Vec<u8>,
 }
 
+/// `out.extend_from_slice(b)`, with the common fixed widths (int, bigint,
+/// double, timestamp, uuid) as fixed-size copies rather than a call to
+/// `memmove`.
+#[inline]
+fn append(out: &mut Vec<u8>, b: &[u8]) {
+    match b.len() {
+        4 => out.extend_from_slice(&<[u8; 4]>::try_from(b).unwrap_or_default()),
+        8 => out.extend_from_slice(&<[u8; 8]>::try_from(b).unwrap_or_default()),
+        16 => out.extend_from_slice(&<[u8; 16]>::try_from(b).unwrap_or_default()),
+        _ => out.extend_from_slice(b),
+    }
+}
+
 fn invalid(msg: impl Into<String>) -> Error {
     Error::new(ErrorKind::InvalidValue, msg)
 }
@@ -274,39 +287,45 @@ impl<'h> PartitionSerializer<'h> {
             self.clustering_values(&r.clustering, out)?;
         }
 
-        let mut body = std::mem::take(&mut self.body);
-        body.clear();
+        // The body is written in place after room for its size (one byte
+        // guessed), which is filled in (and the body moved, if the guess
+        // was short) at the end: no copy of every row through a buffer.
+        let header_at = out.len();
+        out.push(0);
+        encode_uvint(previous, out);
+        let body_at = out.len();
+        let body = &mut *out;
         if let Some(l) = &r.liveness {
-            self.timestamp(l.timestamp, &mut body);
+            self.timestamp(l.timestamp, body);
             if let Some(e) = l.expiration {
-                self.ttl(e.ttl, &mut body);
-                self.ldt(e.local_expiration_time, &mut body);
+                self.ttl(e.ttl, body);
+                self.ldt(e.local_expiration_time, body);
             }
         }
         if let Some(d) = r.deletion {
-            self.deletion(d, &mut body);
+            self.deletion(d, body);
         }
         if let Some(d) = r.scylla_shadowable {
-            self.deletion(d, &mut body);
+            self.deletion(d, body);
         }
         if flags & HAS_ALL_COLUMNS == 0 {
-            subset(&r.columns, cols.len(), &mut body);
+            subset(&r.columns, cols.len(), body);
         }
         let mut cells = 0u64;
         for c in &r.columns {
             if cols.is_complex(c.index) {
                 if has_complex_deletion {
                     match c.complex_deletion {
-                        Some(d) => self.deletion(d, &mut body),
-                        None => self.live_deletion(&mut body),
+                        Some(d) => self.deletion(d, body),
+                        None => self.live_deletion(body),
                     }
                 }
-                encode_uvint(c.cells.len() as u64, &mut body);
+                encode_uvint(c.cells.len() as u64, body);
                 for cell in &c.cells {
                     let path = cell.path.as_deref().ok_or_else(|| {
                         invalid(format!("a cell of multi-cell column {} has no path", c.index))
                     })?;
-                    self.cell(cell, Some(path), None, r.liveness.as_ref(), &mut body);
+                    self.cell(cell, Some(path), None, r.liveness.as_ref(), body);
                 }
             } else {
                 let [cell] = c.cells.as_slice() else {
@@ -327,15 +346,18 @@ impl<'h> PartitionSerializer<'h> {
                         cell.value.len()
                     )));
                 }
-                self.cell(cell, None, fixed, r.liveness.as_ref(), &mut body);
+                self.cell(cell, None, fixed, r.liveness.as_ref(), body);
             }
             cells += c.cells.len() as u64;
         }
-        let size = body.len() as u64 + uvint_len(previous);
-        encode_uvint(size, out);
-        encode_uvint(previous, out);
-        out.extend_from_slice(&body);
-        self.body = body;
+        let size = (out.len() - body_at) as u64 + uvint_len(previous);
+        if size < 0x80 {
+            out[header_at] = size as u8;
+        } else {
+            let mut size_bytes = Vec::new();
+            encode_uvint(size, &mut size_bytes);
+            out.splice(header_at..header_at + 1, size_bytes);
+        }
         Ok(cells)
     }
 
@@ -385,13 +407,13 @@ impl<'h> PartitionSerializer<'h> {
         }
         if let Some(p) = path {
             encode_uvint(p.len() as u64, out);
-            out.extend_from_slice(p);
+            append(out, p);
         }
         if !cell.value.is_empty() {
             if fixed.is_none() {
                 encode_uvint(cell.value.len() as u64, out);
             }
-            out.extend_from_slice(&cell.value);
+            append(out, &cell.value);
         }
     }
 
@@ -477,7 +499,7 @@ pub(crate) fn write_values_without_size(
                 Some(_) => {}
                 None => encode_uvint(b.len() as u64, out),
             }
-            out.extend_from_slice(b);
+            append(out, b);
         }
     }
     Ok(())

@@ -23,6 +23,8 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use crate::sstable::clustering::{BoundKind, ROW_KIND, compare_prefixes};
+use smallvec::smallvec;
+
 use crate::sstable::content::{Cell, CellKind, Cells, Column, Item, Marker, Partition, Row};
 use crate::sstable::{DeletionTime, Expiration, LivenessInfo};
 use crate::types::CqlType;
@@ -157,59 +159,13 @@ pub enum MutationKind {
 struct RowModel {
     liveness: Option<LivenessInfo>,
     deletion: Option<DeletionTime>,
-    columns: ColMap,
-}
-
-/// A row's columns by header index: a sorted vector (rows have few
-/// columns, and one allocation beats a tree's).
-#[derive(Debug, Clone, Default)]
-struct ColMap(Vec<(usize, ColModel)>);
-
-impl ColMap {
-    fn find(&self, index: usize) -> Result<usize, usize> {
-        self.0.binary_search_by_key(&index, |(i, _)| *i)
-    }
-
-    fn get(&self, index: &usize) -> Option<&ColModel> {
-        self.find(*index).ok().map(|k| &self.0[k].1)
-    }
-
-    fn get_mut(&mut self, index: &usize) -> Option<&mut ColModel> {
-        self.find(*index).ok().map(|k| &mut self.0[k].1)
-    }
-
-    fn insert(&mut self, index: usize, v: ColModel) {
-        match self.find(index) {
-            Ok(k) => self.0[k].1 = v,
-            Err(k) => self.0.insert(k, (index, v)),
-        }
-    }
-
-    fn or_insert_with(&mut self, index: usize, f: impl FnOnce() -> ColModel) -> &mut ColModel {
-        let k = match self.find(index) {
-            Ok(k) => k,
-            Err(k) => {
-                self.0.insert(k, (index, f()));
-                k
-            }
-        };
-        &mut self.0[k].1
-    }
-
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-#[derive(Debug, Clone)]
-enum ColModel {
-    Simple(Cell),
-    Complex {
-        deletion: Option<DeletionTime>,
-        cells: Vec<(Vec<u8>, Cell)>,
-    },
-    /// Boxed: rare, and three times the size of the others.
-    Counter(Box<CounterModel>),
+    /// Simple and multi-cell columns already in flushed form, by ascending
+    /// header index: a simple column's one cell; a multi-cell column's
+    /// deletion and its cells (with their paths) in path order. A flush
+    /// moves them into the row as they are.
+    columns: Vec<Column>,
+    /// Counter columns by ascending header index (shards merge at flush).
+    counters: Vec<(usize, CounterModel)>,
 }
 
 #[derive(Debug, Clone)]
@@ -219,13 +175,39 @@ struct CounterModel {
     tombstone: Option<Cell>,
 }
 
-impl ColModel {
-    fn counter() -> ColModel {
-        ColModel::Counter(Box::new(CounterModel {
-            ts: i64::MIN,
-            shards: BTreeMap::new(),
-            tombstone: None,
-        }))
+impl RowModel {
+    fn is_empty(&self) -> bool {
+        self.columns.is_empty() && self.counters.is_empty()
+    }
+
+    fn column(&self, index: usize) -> Option<&Column> {
+        let k = self.columns.binary_search_by_key(&index, |c| c.index).ok()?;
+        self.columns.get(k)
+    }
+
+    /// The column at `index`, created empty if absent.
+    fn column_mut(&mut self, index: usize) -> &mut Column {
+        let k = match self.columns.binary_search_by_key(&index, |c| c.index) {
+            Ok(k) => k,
+            Err(k) => {
+                let c = Column { index, complex_deletion: None, cells: Cells::new() };
+                self.columns.insert(k, c);
+                k
+            }
+        };
+        &mut self.columns[k]
+    }
+
+    fn counter_mut(&mut self, index: usize) -> &mut CounterModel {
+        let k = match self.counters.binary_search_by_key(&index, |c| c.0) {
+            Ok(k) => k,
+            Err(k) => {
+                let c = CounterModel { ts: i64::MIN, shards: BTreeMap::new(), tombstone: None };
+                self.counters.insert(k, (index, c));
+                k
+            }
+        };
+        &mut self.counters[k].1
     }
 }
 
@@ -378,7 +360,7 @@ impl<'s> PartitionModel<'s> {
             && self.ranges.is_empty()
             && self.rows.is_empty()
             && self.static_row.liveness.is_none()
-            && self.static_row.columns.is_empty()
+            && self.static_row.is_empty()
     }
 
     /// Row indexes in clustering order.
@@ -659,15 +641,18 @@ fn apply_op(
         path: None,
         value: Vec::new(),
     };
-    let put = |cells: &mut Vec<(Vec<u8>, Cell)>, path: &[u8], cell: Cell| match cells
-        .binary_search_by(|(p, _)| compare_values(path_type, p, path))
-    {
+    // A multi-cell column's element: replaced when the new cell wins (the
+    // path stays), inserted in path order when new.
+    let put = |cells: &mut Cells, path: &[u8], cell: Cell| match cells.binary_search_by(|c| {
+        compare_values(path_type, c.path.as_deref().unwrap_or_default(), path)
+    }) {
         Ok(i) => {
-            if cell_wins(&cell, &cells[i].1) {
-                cells[i].1 = cell;
+            if cell_wins(&cell, &cells[i]) {
+                let p = cells[i].path.take();
+                cells[i] = Cell { path: p, ..cell };
             }
         }
-        Err(i) => cells.insert(i, (path.to_vec(), cell)),
+        Err(i) => cells.insert(i, Cell { path: Some(path.to_vec()), ..cell }),
     };
     match op {
         Op::Set(v) => {
@@ -675,52 +660,38 @@ fn apply_op(
             merge_simple(row, index, cell);
         }
         Op::Delete if spec.complex => {
-            let col = row
-                .columns
-                .or_insert_with(index, || ColModel::Complex { deletion: None, cells: Vec::new() });
-            if let ColModel::Complex { deletion: d, .. } = col {
-                *d = later(*d, Some(deletion));
-            }
+            let col = row.column_mut(index);
+            col.complex_deletion = later(col.complex_deletion, Some(deletion));
         }
         Op::Delete if spec.ty == CqlType::Counter => {
-            let col = row.columns.or_insert_with(index, ColModel::counter);
-            if let ColModel::Counter(c) = col {
-                let t = &mut c.tombstone;
-                let new = tombstone(ts);
-                if t.as_ref().is_none_or(|old| cell_wins(&new, old)) {
-                    *t = Some(new);
-                }
+            let t = &mut row.counter_mut(index).tombstone;
+            let new = tombstone(ts);
+            if t.as_ref().is_none_or(|old| cell_wins(&new, old)) {
+                *t = Some(new);
             }
         }
         Op::Delete => merge_simple(row, index, tombstone(ts)),
         Op::Replace(items) | Op::Add(items) => {
-            let col = row
-                .columns
-                .or_insert_with(index, || ColModel::Complex { deletion: None, cells: Vec::new() });
-            let ColModel::Complex { deletion: d, cells } = col else { return };
+            let col = row.column_mut(index);
             if matches!(op, Op::Replace(_)) {
                 let before = DeletionTime { marked_for_delete_at: ts - 1, ..deletion };
-                *d = later(*d, Some(before));
+                col.complex_deletion = later(col.complex_deletion, Some(before));
             }
             for (path, value) in items {
-                put(cells, path, Cell { timestamp: ts, kind, path: None, value: value.clone() });
+                let cell = Cell { timestamp: ts, kind, path: None, value: value.clone() };
+                put(&mut col.cells, path, cell);
             }
         }
         Op::Remove(paths) => {
-            let col = row
-                .columns
-                .or_insert_with(index, || ColModel::Complex { deletion: None, cells: Vec::new() });
-            let ColModel::Complex { cells, .. } = col else { return };
+            let col = row.column_mut(index);
             for path in paths {
-                put(cells, path, tombstone(ts));
+                put(&mut col.cells, path, tombstone(ts));
             }
         }
         Op::CounterShard(id, clock, count) => {
-            let col = row.columns.or_insert_with(index, ColModel::counter);
-            let ColModel::Counter(c) = col else { return };
-            let CounterModel { ts: cts, shards, .. } = &mut **c;
-            *cts = (*cts).max(ts);
-            let e = shards.entry(*id).or_insert((*clock, *count));
+            let c = row.counter_mut(index);
+            c.ts = c.ts.max(ts);
+            let e = c.shards.entry(*id).or_insert((*clock, *count));
             if (*clock, *count) > *e {
                 *e = (*clock, *count);
             }
@@ -729,73 +700,69 @@ fn apply_op(
 }
 
 fn merge_simple(row: &mut RowModel, index: usize, cell: Cell) {
-    match row.columns.get_mut(&index) {
-        Some(ColModel::Simple(old)) => {
-            if cell_wins(&cell, old) {
-                *old = cell;
+    match row.columns.binary_search_by_key(&index, |c| c.index) {
+        Ok(k) => {
+            let col = &mut row.columns[k];
+            match col.cells.first_mut() {
+                Some(old) if is_simple(col.complex_deletion, old) => {
+                    if cell_wins(&cell, old) {
+                        *old = cell;
+                    }
+                }
+                _ => *col = Column { index, complex_deletion: None, cells: smallvec![cell] },
             }
         }
-        _ => {
-            row.columns.insert(index, ColModel::Simple(cell));
+        Err(k) => {
+            row.columns.insert(k, Column { index, complex_deletion: None, cells: smallvec![cell] })
         }
     }
+}
+
+/// Whether a column holding `first` (and a complex deletion `d`) is a
+/// simple column's single cell (multi-cell elements have paths).
+fn is_simple(d: Option<DeletionTime>, first: &Cell) -> bool {
+    d.is_none() && first.path.is_none()
 }
 
 /// A memtable row as flushed: data at or below a covering deletion gone.
 fn flush_row(r: RowModel, cover: Option<DeletionTime>, clustering: Vec<Option<Vec<u8>>>) -> Row {
     let row_deletion = r.deletion.filter(|d| !shadows(cover, d.marked_for_delete_at));
     let cover = later(cover, row_deletion);
-    let mut row = Row {
-        clustering,
-        liveness: r.liveness.filter(|l| !shadows(cover, l.timestamp)),
-        deletion: row_deletion,
-        ..Default::default()
-    };
-    row.columns.reserve(r.columns.0.len());
-    for (index, col) in r.columns.0 {
-        match col {
-            ColModel::Simple(c) => {
-                if !shadows(cover, c.timestamp) {
-                    row.columns.push(Column {
-                        index,
-                        complex_deletion: None,
-                        cells: smallvec::smallvec![c],
-                    });
-                }
-            }
-            ColModel::Complex { deletion, cells } => {
-                let cd = deletion.filter(|d| !shadows(cover, d.marked_for_delete_at));
-                let cover = later(cover, cd);
-                let cells: Cells = cells
-                    .into_iter()
-                    .filter(|(_, c)| !shadows(cover, c.timestamp))
-                    .map(|(p, c)| Cell { path: Some(p), ..c })
-                    .collect();
-                if cd.is_some() || !cells.is_empty() {
-                    row.columns.push(Column { index, complex_deletion: cd, cells });
-                }
-            }
-            ColModel::Counter(c) => {
-                let CounterModel { ts, shards, tombstone } = *c;
-                let cell = match tombstone {
-                    Some(t) => t,
-                    None if !shadows(cover, ts) && !shards.is_empty() => Cell {
-                        timestamp: ts,
-                        kind: CellKind::Live,
-                        path: None,
-                        value: counter_context(&shards),
-                    },
-                    None => continue,
-                };
-                row.columns.push(Column {
-                    index,
-                    complex_deletion: None,
-                    cells: smallvec::smallvec![cell],
-                });
-            }
+    let RowModel { liveness, columns, counters, .. } = r;
+    let mut columns = columns;
+    // Simple columns are a multi-cell column without a deletion holding
+    // one cell: one rule serves both.
+    columns.retain_mut(|c| {
+        c.complex_deletion = c.complex_deletion.filter(|d| !shadows(cover, d.marked_for_delete_at));
+        let cover = later(cover, c.complex_deletion);
+        if c.cells.iter().any(|x| shadows(cover, x.timestamp)) {
+            c.cells.retain(|x| !shadows(cover, x.timestamp));
         }
+        c.complex_deletion.is_some() || !c.cells.is_empty()
+    });
+    if !counters.is_empty() {
+        for (index, c) in counters {
+            let cell = match c.tombstone {
+                Some(t) => t,
+                None if !shadows(cover, c.ts) && !c.shards.is_empty() => Cell {
+                    timestamp: c.ts,
+                    kind: CellKind::Live,
+                    path: None,
+                    value: counter_context(&c.shards),
+                },
+                None => continue,
+            };
+            columns.push(Column { index, complex_deletion: None, cells: smallvec![cell] });
+        }
+        columns.sort_by_key(|c| c.index);
     }
-    row
+    Row {
+        clustering,
+        liveness: liveness.filter(|l| !shadows(cover, l.timestamp)),
+        deletion: row_deletion,
+        columns,
+        ..Default::default()
+    }
 }
 
 /// Each column's live value at `now` in frozen form.
@@ -808,23 +775,28 @@ fn live_columns<'m>(
     specs
         .iter()
         .enumerate()
-        .map(|(i, spec)| match r.columns.get(&i)? {
-            ColModel::Simple(c) => (!shadows(cover, c.timestamp) && cell_live(c, now))
-                .then_some(Cow::Borrowed(c.value.as_slice())),
-            ColModel::Complex { deletion, cells } => {
-                let cover = later(cover, *deletion);
-                let live: Vec<(&[u8], &[u8])> = cells
-                    .iter()
-                    .filter(|(_, c)| !shadows(cover, c.timestamp) && cell_live(c, now))
-                    .map(|(p, c)| (p.as_slice(), c.value.as_slice()))
-                    .collect();
-                crate::output::dataset_row::frozen_from_cells(&spec.ty, &live).map(Cow::Owned)
-            }
-            ColModel::Counter(c) => {
+        .map(|(i, spec)| {
+            if let Ok(k) = r.counters.binary_search_by_key(&i, |c| c.0) {
+                let c = &r.counters[k].1;
                 if c.tombstone.is_some() || shadows(cover, c.ts) || c.shards.is_empty() {
                     return None;
                 }
-                Some(Cow::Owned(counter_context(&c.shards)))
+                return Some(Cow::Owned(counter_context(&c.shards)));
+            }
+            let col = r.column(i)?;
+            match col.cells.as_slice() {
+                [c] if is_simple(col.complex_deletion, c) => (!shadows(cover, c.timestamp)
+                    && cell_live(c, now))
+                .then_some(Cow::Borrowed(c.value.as_slice())),
+                cells => {
+                    let cover = later(cover, col.complex_deletion);
+                    let live: Vec<(&[u8], &[u8])> = cells
+                        .iter()
+                        .filter(|c| !shadows(cover, c.timestamp) && cell_live(c, now))
+                        .map(|c| (c.path.as_deref().unwrap_or_default(), c.value.as_slice()))
+                        .collect();
+                    crate::output::dataset_row::frozen_from_cells(&spec.ty, &live).map(Cow::Owned)
+                }
             }
         })
         .collect()

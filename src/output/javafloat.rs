@@ -9,6 +9,7 @@
 //! 64-bit and big-integer arithmetic modes — so those modes, including their
 //! wrapping arithmetic, are reproduced step by step.
 
+use crate::output::json::digits8;
 use crate::types::bignum::BigUint;
 
 /// `floor(log2(5^i))+1` approximations used to pick the arithmetic width
@@ -86,42 +87,31 @@ fn shortest_when_java_agrees(v: f64, fract: u64, e2: i32) -> Option<([u8; 17], u
     if n == 1 || e2 > 40 || n - e2 - 1 <= 0 {
         return None;
     }
-    let mut buf = ryu::Buffer::new();
-    let text = buf.format_finite(v).as_bytes();
-    let mut digits = [0u8; 17];
-    let (mut len, mut point, mut exp10) = (0usize, None, 0i32);
-    for (i, &c) in text.iter().enumerate() {
-        match c {
-            b'.' => point = Some(len as i32),
-            b'e' => {
-                let (negative, rest) = match text.get(i + 1..)? {
-                    [b'-', rest @ ..] => (true, rest),
-                    rest => (false, rest),
-                };
-                let x = rest.iter().try_fold(0i32, |x, &d| {
-                    d.is_ascii_digit().then(|| x * 10 + i32::from(d - b'0'))
-                })?;
-                exp10 = if negative { -x } else { x };
-                break;
-            }
-            // Leading zeros (of `0.00…`) shift the point instead.
-            b'0' if len == 0 => point = point.map(|p| p - 1),
-            b'0'..=b'9' => {
-                *digits.get_mut(len)? = c - b'0';
-                len += 1;
-            }
-            _ => return None,
-        }
-    }
-    let point = point.unwrap_or(len as i32);
-    while len > 0 && digits[len - 1] == 0 {
-        len -= 1;
-    }
-    if len < 2 {
+    // Ryu's shortest decimal, v = mantissa × 10^exponent, laid out as 17
+    // zero-padded digit values (the significand has at most 17 digits).
+    let d = ryu_floating_decimal::d2d(v);
+    let m = d.mantissa;
+    if m == 0 || m >= 100_000_000_000_000_000 {
         return None;
     }
+    let mut digits = [0u8; 17];
+    digits[0] = (m / 10_000_000_000_000_000) as u8;
+    let rest = m % 10_000_000_000_000_000;
+    digits[1..9].copy_from_slice(&digits8(rest / 100_000_000).to_le_bytes());
+    digits[9..].copy_from_slice(&digits8(rest % 100_000_000).to_le_bytes());
+    let first = digits.iter().position(|&x| x != 0)?;
+    let mut len = 17;
+    while len > first + 1 && digits[len - 1] == 0 {
+        len -= 1;
+    }
+    let digits_len = len - first;
+    if digits_len < 2 {
+        return None;
+    }
+    let exp = d.exponent + (17 - first) as i32;
+    digits.copy_within(first..len, 0);
+    let len = digits_len;
     // value = 0.d1d2… × 10^exp
-    let exp = point + exp10;
     let est = estimate_dec_exp(fract, e2);
     (est == exp - 1 || est == exp).then_some((digits, len, exp))
 }

@@ -58,7 +58,58 @@ pub fn write_double(out: &mut Vec<u8>, v: f64) {
         layout(out, &digits[..n], exp);
         return;
     }
-    emit(out, negative, fract, e2, p);
+    // The digit loop is slow (big integers at small and large magnitudes);
+    // the values that need it (round numbers, sentinels like 1e-300)
+    // repeat in real columns, so its recent results are kept by bits.
+    SLOW_DOUBLES.with_borrow_mut(|cache| {
+        let slot = cache.slot(bits);
+        if let Some(text) = cache.get(slot, bits) {
+            out.extend_from_slice(text);
+            return;
+        }
+        let at = out.len();
+        emit(out, negative, fract, e2, p);
+        cache.put(slot, bits, &out[at..]);
+    });
+}
+
+/// Recent results of the slow path, direct-mapped by bit pattern.
+struct SlowCache {
+    keys: [u64; SLOW_SLOTS],
+    lens: [u8; SLOW_SLOTS],
+    texts: [[u8; 32]; SLOW_SLOTS],
+}
+
+const SLOW_SLOTS: usize = 64;
+
+impl SlowCache {
+    fn slot(&self, bits: u64) -> usize {
+        ((bits ^ (bits >> 31)).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58) as usize
+    }
+
+    /// The cached text (key 0, +0.0, never reaches the slow path).
+    fn get(&self, slot: usize, bits: u64) -> Option<&[u8]> {
+        (self.keys[slot] == bits && bits != 0)
+            .then(|| &self.texts[slot][..usize::from(self.lens[slot])])
+    }
+
+    fn put(&mut self, slot: usize, bits: u64, text: &[u8]) {
+        if let Some(dst) = self.texts[slot].get_mut(..text.len()) {
+            dst.copy_from_slice(text);
+            self.keys[slot] = bits;
+            self.lens[slot] = text.len() as u8;
+        }
+    }
+}
+
+thread_local! {
+    static SLOW_DOUBLES: std::cell::RefCell<SlowCache> = const {
+        std::cell::RefCell::new(SlowCache {
+            keys: [0; SLOW_SLOTS],
+            lens: [0; SLOW_SLOTS],
+            texts: [[0; 32]; SLOW_SLOTS],
+        })
+    };
 }
 
 /// The digits and exponent of `Double.toString(v)` (`v` normal, positive,
@@ -671,6 +722,29 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn repeated_slow_path_values_print_the_same() {
+        // Values the shortcut leaves to the digit loop (one-digit decimals,
+        // powers of two, integers), more than the cache holds,
+        // three rounds in different orders: hits must equal fresh results.
+        let mut values: Vec<f64> = Vec::new();
+        for k in -320..300 {
+            values.push(format!("1e{k}").parse().unwrap());
+            values.push(format!("7e{k}").parse().unwrap());
+        }
+        values.extend((-60..60).map(|e| 2f64.powi(e)));
+        values.extend((1..50).map(|i| -(i as f64) * 1e15));
+        // (`slow` takes normal numbers.)
+        values.retain(|v| v.is_normal());
+        assert!(values.len() > 4 * SLOW_SLOTS);
+        for round in 0..3u64 {
+            for i in 0..values.len() {
+                let v = values[(i * (2 * round as usize + 1) + round as usize) % values.len()];
+                assert_eq!(fast(v), slow(v), "bits {:016x}", v.to_bits());
+            }
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //!   zero, floorMod of saturating nanoseconds) — including the one-second
 //!   error for negative fractional values that sstabledump has.
 
-use super::json::pair;
+use super::json::{digits8, pair};
 use std::fmt::Write;
 
 /// Days since 1970-01-01 → proleptic Gregorian (year, month, day).
@@ -286,8 +286,70 @@ pub fn write_timestamp_json(out: &mut Vec<u8>, cache: &mut DateCache, ms: i64) {
     out.push(b'Z');
 }
 
+/// `HH:MM:SS` of a second of the day, as eight bytes in one word: the
+/// three two-digit values sit in lanes three bytes apart and are split
+/// into tens and ones by one multiply (exact below 100).
+#[inline]
+fn hms_word(sod: u64) -> u64 {
+    let x = (sod / 3600) | ((sod % 3600 / 60) << 24) | ((sod % 60) << 48);
+    let tens = ((x * 103) >> 10) & 0x000f_0000_0f00_000f;
+    let ones = x - tens * 10;
+    (tens | (ones << 8)) + 0x3030_3a30_303a_3030
+}
+
+/// The common case of [`write_instant`]: a non-negative value of this era
+/// (four-digit year), composed in registers and appended a word at a time.
+/// `None` when it does not apply.
+#[inline]
+fn write_instant_fast(
+    out: &mut Vec<u8>,
+    cache: &mut DateCache,
+    unit: Unit,
+    value: i64,
+) -> Option<()> {
+    let (secs, micros) = match unit {
+        Unit::Micros if (0..9_000_000_000_000_000).contains(&value) => {
+            (value / 1_000_000, (value % 1_000_000) as u64)
+        }
+        Unit::Seconds if (0..9_000_000_000).contains(&value) => (value, 0),
+        _ => return None,
+    };
+    let (date, len) = cache.date_padded(secs / 86_400, YearStyle::Iso);
+    if len != 10 {
+        return None;
+    }
+    let mut head = [0u8; 16];
+    head.copy_from_slice(&date[..16]);
+    let at = out.len();
+    out.extend_from_slice(&head);
+    out.truncate(at + 10);
+    out.push(b'T');
+    out.extend_from_slice(&hms_word((secs % 86_400) as u64).to_le_bytes());
+    if micros == 0 {
+        out.push(b'Z');
+    } else if micros.is_multiple_of(1000) {
+        // ".fffZ": the millis' three digits, after the point.
+        let w = (digits8(micros / 1000) >> 32) | 0x5a_3030_302e;
+        let at = out.len();
+        out.extend_from_slice(&w.to_le_bytes());
+        out.truncate(at + 5);
+    } else {
+        // ".ffffffZ": exactly one word.
+        let w = (digits8(micros) >> 8) | 0x5a30_3030_3030_302e;
+        out.extend_from_slice(&w.to_le_bytes());
+    }
+    Some(())
+}
+
 /// Appends sstabledump's `dateString(unit, value)` (no quotes).
 pub fn write_instant(out: &mut Vec<u8>, cache: &mut DateCache, unit: Unit, value: i64) {
+    if write_instant_fast(out, cache, unit, value).is_none() {
+        write_instant_general(out, cache, unit, value);
+    }
+}
+
+/// [`write_instant`] for every value.
+fn write_instant_general(out: &mut Vec<u8>, cache: &mut DateCache, unit: Unit, value: i64) {
     let (secs, nanos) = match unit {
         Unit::Micros => (value / 1_000_000, value.saturating_mul(1000).rem_euclid(1_000_000_000)),
         Unit::Seconds => (value, value.saturating_mul(1_000_000_000).rem_euclid(1_000_000_000)),
@@ -351,6 +413,47 @@ pub fn instant_string(unit: Unit, value: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instant_fast_path_matches_the_general_one() {
+        let mut x: u64 = 0x0123_4567_89ab_cdef;
+        let mut values: Vec<(Unit, i64)> = Vec::new();
+        for v in [0i64, 1, 999, 1000, 999_999, 1_000_000, 86_399_999_999, 86_400_000_000] {
+            values.push((Unit::Micros, v));
+            values.push((Unit::Seconds, v / 1_000_000));
+        }
+        for _ in 0..300_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Up to year ~2255 in micros (and beyond, to the edge), with
+            // whole seconds and whole millis often.
+            let v = (x % 9_100_000_000_000_000) as i64;
+            let v = match x >> 62 {
+                0 => v - v % 1_000_000,
+                1 => v - v % 1000,
+                _ => v,
+            };
+            values.push((Unit::Micros, v));
+            values.push((Unit::Seconds, v / 900_000));
+        }
+        let (mut fast, mut general) = (DateCache::default(), DateCache::default());
+        let mut taken = 0;
+        for (unit, v) in values {
+            let (mut a, mut b) = (b"x".to_vec(), b"x".to_vec());
+            if write_instant_fast(&mut a, &mut fast, unit, v).is_none() {
+                continue;
+            }
+            taken += 1;
+            write_instant_general(&mut b, &mut general, unit, v);
+            assert_eq!(
+                String::from_utf8(a).unwrap(),
+                String::from_utf8(b).unwrap(),
+                "{unit:?} {v}"
+            );
+        }
+        assert!(taken > 550_000, "fast path taken {taken} times");
+    }
 
     #[test]
     fn cached_dates_match_the_formatted_ones() {

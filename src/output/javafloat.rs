@@ -50,12 +50,12 @@ pub fn write_double(out: &mut Vec<u8>, v: f64) {
         (f | (1u64 << 52), be - 1023, 53)
     };
     if be != 0
-        && let Some((digits, n, exp)) = shortest_when_java_agrees(v.abs(), fract, e2)
+        && let Some((m, n, exp)) = shortest_when_java_agrees(v.abs(), fract, e2)
     {
         if negative {
             out.push(b'-');
         }
-        layout(out, &digits[..n], exp);
+        layout_significand(out, m, n, exp);
         return;
     }
     // The digit loop is slow (big integers at small and large magnitudes);
@@ -133,38 +133,86 @@ thread_local! {
 /// and a midpoint between two candidates `δ` apart with `δ < 2M` is not.
 /// Checked against the digit loop over millions of doubles (tests) and
 /// against Java 17 (scripts/java-double-check).
-fn shortest_when_java_agrees(v: f64, fract: u64, e2: i32) -> Option<([u8; 17], usize, i32)> {
+fn shortest_when_java_agrees(v: f64, fract: u64, e2: i32) -> Option<(u64, usize, i32)> {
     let n = 53 - fract.trailing_zeros() as i32;
     if n == 1 || e2 > 40 || n - e2 - 1 <= 0 {
         return None;
     }
-    // Ryu's shortest decimal, v = mantissa × 10^exponent, laid out as 17
-    // zero-padded digit values (the significand has at most 17 digits).
+    // Ryu's shortest decimal: v = mantissa × 10^exponent.
     let d = ryu_floating_decimal::d2d(v);
-    let m = d.mantissa;
+    let mut m = d.mantissa;
+    let mut e10 = d.exponent;
     if m == 0 || m >= 100_000_000_000_000_000 {
         return None;
     }
-    let mut digits = [0u8; 17];
-    digits[0] = (m / 10_000_000_000_000_000) as u8;
-    let rest = m % 10_000_000_000_000_000;
-    digits[1..9].copy_from_slice(&digits8(rest / 100_000_000).to_le_bytes());
-    digits[9..].copy_from_slice(&digits8(rest % 100_000_000).to_le_bytes());
-    let first = digits.iter().position(|&x| x != 0)?;
-    let mut len = 17;
-    while len > first + 1 && digits[len - 1] == 0 {
-        len -= 1;
+    while m.is_multiple_of(10) {
+        m /= 10;
+        e10 += 1;
     }
-    let digits_len = len - first;
-    if digits_len < 2 {
+    let len = digit_count(m);
+    if len < 2 {
         return None;
     }
-    let exp = d.exponent + (17 - first) as i32;
-    digits.copy_within(first..len, 0);
-    let len = digits_len;
     // value = 0.d1d2… × 10^exp
+    let exp = e10 + len as i32;
     let est = estimate_dec_exp(fract, e2);
-    (est == exp - 1 || est == exp).then_some((digits, len, exp))
+    (est == exp - 1 || est == exp).then_some((m, len, exp))
+}
+
+/// [`layout`] of the `n`-digit significand `m` (2 ≤ n ≤ 17, no trailing
+/// zeros) with decimal exponent `e`. The E-form (most doubles: below 10^-3
+/// or from 10^7) is composed in registers, eight digits per word, and
+/// stored a word at a time; the plain forms go through [`layout`].
+fn layout_significand(out: &mut Vec<u8>, m: u64, n: usize, e: i32) {
+    const ZEROS: u128 = 0x3030_3030_3030_3030_3030_3030_3030_3030;
+    let top = m / 10_000_000_000_000_000;
+    let rest = m % 10_000_000_000_000_000;
+    // The last 16 digits, in memory order, as digit values.
+    let x =
+        u128::from(digits8(rest / 100_000_000)) | (u128::from(digits8(rest % 100_000_000)) << 64);
+    if (1..8).contains(&e) || (-2..=0).contains(&e) {
+        let mut digits = [0u8; 17];
+        digits[0] = top as u8;
+        digits[1..].copy_from_slice(&x.to_le_bytes());
+        layout(out, &digits[17 - n..], e);
+        return;
+    }
+    let (first, tail) =
+        if n == 17 { (top as u8, x) } else { ((x >> (8 * (16 - n))) as u8, x >> (8 * (17 - n))) };
+    out.push(b'0' + first);
+    out.push(b'.');
+    let at = out.len();
+    out.extend_from_slice(&(tail | ZEROS).to_le_bytes());
+    out.truncate(at + n - 1);
+    let x = e - 1;
+    out.push(b'E');
+    if x < 0 {
+        out.push(b'-');
+    }
+    let x = x.unsigned_abs();
+    if x >= 100 {
+        out.push(b'0' + (x / 100 % 10) as u8);
+    }
+    if x >= 10 {
+        out.push(b'0' + (x / 10 % 10) as u8);
+    }
+    out.push(b'0' + (x % 10) as u8);
+}
+
+/// Decimal digits of `m` (≥ 1).
+fn digit_count(m: u64) -> usize {
+    const POW10: [u64; 20] = {
+        let mut t = [1u64; 20];
+        let mut i = 1;
+        while i < 20 {
+            t[i] = t[i - 1] * 10;
+            i += 1;
+        }
+        t
+    };
+    // floor(log10(2) · bits) is the count or one less.
+    let approx = ((64 - m.leading_zeros()) * 1233 >> 12) as usize;
+    approx + usize::from(approx < 20 && m >= POW10[approx])
 }
 
 /// Appends Java's `Float.toString(v)`.

@@ -211,7 +211,7 @@ fn digit_count(m: u64) -> usize {
         t
     };
     // floor(log10(2) · bits) is the count or one less.
-    let approx = ((64 - m.leading_zeros()) * 1233 >> 12) as usize;
+    let approx = (((64 - m.leading_zeros()) * 1233) >> 12) as usize;
     approx + usize::from(approx < 20 && m >= POW10[approx])
 }
 

@@ -266,24 +266,17 @@ impl DateCache {
     }
 }
 
-#[inline]
-fn push_time_of_day(out: &mut Vec<u8>, secs_of_day: i64) {
-    let s = secs_of_day as u64;
-    let [a, b] = pair(s / 3600);
-    let [c, d] = pair(s % 3600 / 60);
-    let [e, f] = pair(s % 60);
-    out.extend_from_slice(&[a, b, b':', c, d, b':', e, f]);
-}
-
 /// Appends a `timestamp` value as `SELECT JSON` renders it (no quotes).
 pub fn write_timestamp_json(out: &mut Vec<u8>, cache: &mut DateCache, ms: i64) {
     let (days, in_day) = split_millis(ms);
     out.extend_from_slice(cache.date(days, YearStyle::YearOfEra));
     out.push(b' ');
-    push_time_of_day(out, in_day / 1000);
-    out.push(b'.');
-    push_digits(out, (in_day % 1000) as u64, 3);
-    out.push(b'Z');
+    // HH:MM:SS and ".fffZ", each a word built in registers.
+    out.extend_from_slice(&hms_word((in_day / 1000) as u64).to_le_bytes());
+    let w = (digits8((in_day % 1000) as u64) >> 32) | 0x5a_3030_302e;
+    let at = out.len();
+    out.extend_from_slice(&w.to_le_bytes());
+    out.truncate(at + 5);
 }
 
 /// `HH:MM:SS` of a second of the day, as eight bytes in one word: the
@@ -413,6 +406,31 @@ pub fn instant_string(unit: Unit, value: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamp_time_of_day_matches_formatting() {
+        let mut x: u64 = 0x0fed_cba9_8765_4321;
+        let mut cache = DateCache::default();
+        for i in 0..200_000i64 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let ms = match i {
+                0 => 0,
+                1 => -1,
+                2 => 86_399_999,
+                _ => (x % 400_000_000_000_000) as i64 - 200_000_000_000_000,
+            };
+            let (days, in_day) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
+            let date = String::from_utf8(cache.date(days, YearStyle::YearOfEra).to_vec()).unwrap();
+            let (s, milli) = (in_day / 1000, in_day % 1000);
+            let want =
+                format!("{date} {:02}:{:02}:{:02}.{milli:03}Z", s / 3600, s % 3600 / 60, s % 60);
+            let mut out = b"x".to_vec();
+            write_timestamp_json(&mut out, &mut cache, ms);
+            assert_eq!(String::from_utf8(out[1..].to_vec()).unwrap(), want, "{ms}");
+        }
+    }
 
     #[test]
     fn instant_fast_path_matches_the_general_one() {

@@ -217,52 +217,51 @@ impl DateCache {
     /// The date's text in a fixed 24-byte array (zero-padded) and its length.
     #[inline]
     fn date_padded(&mut self, day: i64, style: YearStyle) -> (&[u8; 24], usize) {
-        let hit = self.slots.iter().position(|s| s.day == day && s.style == style);
-        let i = match hit {
+        let i = match self.slots.iter().position(|s| s.day == day && s.style == style) {
             Some(i) => i,
-            None => {
-                let (y, m, d) = civil_from_days(day);
-                let year = match style {
-                    YearStyle::Iso => y,
-                    YearStyle::YearOfEra if y > 0 => y,
-                    YearStyle::YearOfEra => 1 - y,
-                };
-                if (0..=9999).contains(&year) {
-                    // The usual four-digit year, without formatting machinery.
-                    let i = self.next;
-                    self.next = (i + 1) % DATE_SLOTS;
-                    let slot = &mut self.slots[i];
-                    let ([y0, y1], [y2, y3]) = (pair(year as u64 / 100), pair(year as u64));
-                    let ([m0, m1], [d0, d1]) = (pair(u64::from(m)), pair(u64::from(d)));
-                    slot.text[..10].copy_from_slice(&[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1]);
-                    slot.len = 10;
-                    slot.day = day;
-                    slot.style = style;
-                    return (&self.slots[i].text, 10);
-                }
-                let mut s = String::with_capacity(24);
-                match style {
-                    YearStyle::Iso => write_iso_year(&mut s, y),
-                    YearStyle::YearOfEra => write_year_of_era(&mut s, y),
-                }
-                let mut v = Vec::with_capacity(24);
-                v.extend_from_slice(s.as_bytes());
-                v.push(b'-');
-                push_digits(&mut v, u64::from(m), 2);
-                v.push(b'-');
-                push_digits(&mut v, u64::from(d), 2);
-                let i = self.next;
-                self.next = (i + 1) % DATE_SLOTS;
-                let slot = &mut self.slots[i];
-                slot.len = v.len().min(slot.text.len());
-                slot.text[..slot.len].copy_from_slice(&v[..slot.len]);
-                slot.day = day;
-                slot.style = style;
-                i
-            }
+            None => self.fill(day, style),
         };
         let s = &self.slots[i];
         (&s.text, s.len)
+    }
+
+    /// Renders a date into the next slot; returns the slot.
+    #[cold]
+    #[inline(never)]
+    fn fill(&mut self, day: i64, style: YearStyle) -> usize {
+        let (y, m, d) = civil_from_days(day);
+        let year = match style {
+            YearStyle::Iso => y,
+            YearStyle::YearOfEra if y > 0 => y,
+            YearStyle::YearOfEra => 1 - y,
+        };
+        let i = self.next;
+        self.next = (i + 1) % DATE_SLOTS;
+        let slot = &mut self.slots[i];
+        slot.day = day;
+        slot.style = style;
+        if (0..=9999).contains(&year) {
+            // The usual four-digit year, without formatting machinery.
+            let ([y0, y1], [y2, y3]) = (pair(year as u64 / 100), pair(year as u64));
+            let ([m0, m1], [d0, d1]) = (pair(u64::from(m)), pair(u64::from(d)));
+            slot.text[..10].copy_from_slice(&[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1]);
+            slot.len = 10;
+            return i;
+        }
+        let mut s = String::with_capacity(24);
+        match style {
+            YearStyle::Iso => write_iso_year(&mut s, y),
+            YearStyle::YearOfEra => write_year_of_era(&mut s, y),
+        }
+        let mut v = Vec::with_capacity(24);
+        v.extend_from_slice(s.as_bytes());
+        v.push(b'-');
+        push_digits(&mut v, u64::from(m), 2);
+        v.push(b'-');
+        push_digits(&mut v, u64::from(d), 2);
+        slot.len = v.len().min(slot.text.len());
+        slot.text[..slot.len].copy_from_slice(&v[..slot.len]);
+        i
     }
 }
 

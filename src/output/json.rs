@@ -7,12 +7,6 @@
 //! hex (serde_json would write lower case); everything else, including
 //! U+007F, U+2028 and astral characters, is written as raw UTF-8.
 
-/// Whether a byte needs escaping inside a JSON string.
-#[inline]
-fn needs_escape(b: u8) -> bool {
-    b < 0x20 || b == b'"' || b == b'\\'
-}
-
 /// Flags (top bit of each byte) the bytes of `x` that need escaping:
 /// below 0x20, `"` or `\`. Borrows can flag a byte above a flagged one,
 /// never below it, so the lowest flag is exact.
@@ -95,9 +89,9 @@ pub fn escape_into(out: &mut Vec<u8>, s: &[u8]) {
     out.extend_from_slice(&s[start..]);
 }
 
-/// Appends `text` as a quoted JSON string, checking in the same pass that
-/// it is UTF-8. Returns the offset of the first invalid byte on error (the
-/// output is then incomplete).
+/// Appends `text` as a quoted JSON string, checking that it is UTF-8.
+/// Returns the offset of the first invalid byte on error (nothing is
+/// appended then).
 #[inline]
 pub fn write_text(out: &mut Vec<u8>, text: &[u8]) -> Result<(), usize> {
     // Fast path: printable ASCII with nothing to escape (checked eight
@@ -109,28 +103,11 @@ pub fn write_text(out: &mut Vec<u8>, text: &[u8]) -> Result<(), usize> {
         out.push(b'"');
         return Ok(());
     }
+    // Otherwise validate once (the standard library skips ASCII a word at
+    // a time), then escape.
+    std::str::from_utf8(text).map_err(|e| e.valid_up_to())?;
     out.push(b'"');
-    let mut start = 0;
-    for (i, &b) in text.iter().enumerate() {
-        if b >= 0x80 {
-            // Non-ASCII: validate the rest at once, then escape the rest.
-            return match std::str::from_utf8(&text[i..]) {
-                Ok(_) => {
-                    out.extend_from_slice(&text[start..i]);
-                    escape_into(out, &text[i..]);
-                    out.push(b'"');
-                    Ok(())
-                }
-                Err(e) => Err(i + e.valid_up_to()),
-            };
-        }
-        if needs_escape(b) {
-            out.extend_from_slice(&text[start..i]);
-            escape_into(out, &text[i..i + 1]);
-            start = i + 1;
-        }
-    }
-    out.extend_from_slice(&text[start..]);
+    escape_into(out, text);
     out.push(b'"');
     Ok(())
 }

@@ -59,10 +59,12 @@ unsafe impl GlobalAlloc for MiMalloc {
 
     #[inline]
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let Ok(new) = Layout::from_size_align(new_size, layout.align()) else {
+            return std::ptr::null_mut();
+        };
         // SAFETY: `ptr` came from this allocator with `layout`; the new
         // block keeps the alignment (`plain` judged for the new size).
         unsafe {
-            let new = Layout::from_size_align_unchecked(new_size, layout.align());
             if plain(&new) {
                 mi::mi_realloc(ptr as *mut c_void, new_size) as *mut u8
             } else {

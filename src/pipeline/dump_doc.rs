@@ -68,17 +68,50 @@ pub struct DumpWriter<'h> {
     last_liveness: (Option<LivenessInfo>, Vec<u8>),
     last_timestamp: (Option<i64>, Vec<u8>),
     /// `{"name":"<cql identifier>"` of each static / regular column.
-    static_names: Vec<Vec<u8>>,
-    regular_names: Vec<Vec<u8>>,
+    static_names: Vec<Snippet>,
+    regular_names: Vec<Snippet>,
+}
+
+/// A short constant text appended by a fixed-size copy and a cut (a
+/// variable-length copy is a `memmove` call, one per cell for the names).
+#[derive(Debug)]
+struct Snippet {
+    padded: [u8; SNIPPET],
+    len: usize,
+    /// The text when longer than the padded copy holds.
+    long: Vec<u8>,
+}
+
+const SNIPPET: usize = 32;
+
+impl Snippet {
+    fn new(text: Vec<u8>) -> Snippet {
+        let mut padded = [0u8; SNIPPET];
+        if let Some(p) = padded.get_mut(..text.len()) {
+            p.copy_from_slice(&text);
+        }
+        Snippet { padded, len: text.len(), long: text }
+    }
+
+    #[inline]
+    fn put(&self, out: &mut Vec<u8>) {
+        if self.len <= SNIPPET {
+            let at = out.len();
+            out.extend_from_slice(&self.padded);
+            out.truncate(at + self.len);
+        } else {
+            out.extend_from_slice(&self.long);
+        }
+    }
 }
 
 /// `{"name":"<identifier>"` for each column, computed once per SSTable.
-fn name_prefixes(defs: &[crate::sstable::ColumnDef]) -> Vec<Vec<u8>> {
+fn name_prefixes(defs: &[crate::sstable::ColumnDef]) -> Vec<Snippet> {
     defs.iter()
         .map(|d| {
             let mut v = b"{\"name\":".to_vec();
             write_str(&mut v, cql_identifier(&d.name).as_bytes());
-            v
+            Snippet::new(v)
         })
         .collect()
 }
@@ -239,7 +272,9 @@ impl<'h> DumpWriter<'h> {
             let name = &col.def.name;
             let write_name = |w: &Self, out: &mut Vec<u8>| {
                 let names = if is_static { &w.static_names } else { &w.regular_names };
-                out.extend_from_slice(names.get(col.index).map_or(&[][..], Vec::as_slice));
+                if let Some(n) = names.get(col.index) {
+                    n.put(out);
+                }
             };
             if let Some(d) = col.complex_deletion {
                 if !first {
@@ -453,6 +488,16 @@ pub fn write_key(out: &mut Vec<u8>, key_type: &CqlType, key: &[u8]) -> Result<()
 mod tests {
     use super::*;
     use crate::types::marshal::parse_type;
+
+    #[test]
+    fn snippets_append_exactly_their_text() {
+        for len in [0usize, 1, 31, 32, 33, 100] {
+            let text: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            let mut out = b"x".to_vec();
+            Snippet::new(text.clone()).put(&mut out);
+            assert_eq!(out[1..], text[..], "{len}");
+        }
+    }
 
     #[test]
     fn composite_key_from_the_format_reference() {

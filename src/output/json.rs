@@ -146,15 +146,20 @@ pub fn write_i64(out: &mut Vec<u8>, v: i64) {
     out.truncate(end);
 }
 
-/// Decimal digits of `n` (1 for 0).
+/// Decimal digits of `n` (1 for 0): floor(log10(2) · bits) is the count
+/// or one less, and one comparison decides.
 fn decimal_len(n: u64) -> usize {
-    let mut len = 1;
-    let mut p = 10u64;
-    while len < 20 && n >= p {
-        len += 1;
-        p = p.wrapping_mul(10);
-    }
-    len
+    const POW10: [u64; 20] = {
+        let mut t = [1u64; 20];
+        let mut i = 1;
+        while i < 20 {
+            t[i] = t[i - 1] * 10;
+            i += 1;
+        }
+        t
+    };
+    let approx = (((64 - (n | 1).leading_zeros()) * 1233) >> 12) as usize;
+    (approx + usize::from(approx < 20 && n >= POW10[approx])).max(1)
 }
 
 /// The eight decimal digits of `n` (< 10^8) as byte values 0–9, most

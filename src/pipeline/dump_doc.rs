@@ -70,6 +70,9 @@ pub struct DumpWriter<'h> {
     /// `{"name":"<cql identifier>"` of each static / regular column.
     static_names: Vec<Snippet>,
     regular_names: Vec<Snippet>,
+    /// `{"table kind":"<kind>","partition":{"key":[`, the same for every
+    /// partition of the SSTable.
+    line_start: Vec<u8>,
 }
 
 /// A short constant text appended by a fixed-size copy and a cut (a
@@ -119,6 +122,9 @@ fn name_prefixes(defs: &[crate::sstable::ColumnDef]) -> Vec<Snippet> {
 impl<'h> DumpWriter<'h> {
     /// A writer for one SSTable's header.
     pub fn new(header: &'h SerializationHeader, options: DumpOptions) -> DumpWriter<'h> {
+        let mut line_start = b"{\"table kind\":".to_vec();
+        write_str(&mut line_start, options.table_kind.as_bytes());
+        line_start.extend_from_slice(b",\"partition\":{\"key\":[");
         DumpWriter {
             header,
             options,
@@ -129,6 +135,7 @@ impl<'h> DumpWriter<'h> {
             last_timestamp: (None, Vec::new()),
             static_names: name_prefixes(header.statics.defs()),
             regular_names: name_prefixes(header.regulars.defs()),
+            line_start,
         }
     }
 
@@ -174,9 +181,7 @@ impl<'h> DumpWriter<'h> {
         out: &mut Vec<u8>,
         p: &PartitionHeader<'_>,
     ) -> Result<(), ValueError> {
-        out.extend_from_slice(b"{\"table kind\":");
-        write_str(out, self.options.table_kind.as_bytes());
-        out.extend_from_slice(b",\"partition\":{\"key\":[");
+        out.extend_from_slice(&self.line_start);
         write_key(out, &self.header.key_type, p.key)?;
         out.push(b']');
         if let Some(names) = &self.options.key_names {

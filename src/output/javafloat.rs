@@ -9,7 +9,7 @@
 //! 64-bit and big-integer arithmetic modes — so those modes, including their
 //! wrapping arithmetic, are reproduced step by step.
 
-use crate::output::json::digits8;
+use crate::output::json::{decimal_len, digits8};
 use crate::types::bignum::BigUint;
 
 /// `floor(log2(5^i))+1` approximations used to pick the arithmetic width
@@ -149,7 +149,7 @@ fn shortest_when_java_agrees(v: f64, fract: u64, e2: i32) -> Option<(u64, usize,
         m /= 10;
         e10 += 1;
     }
-    let len = digit_count(m);
+    let len = decimal_len(m);
     if len < 2 {
         return None;
     }
@@ -199,21 +199,6 @@ fn layout_significand(out: &mut Vec<u8>, m: u64, n: usize, e: i32) {
     out.push(b'0' + (x % 10) as u8);
 }
 
-/// Decimal digits of `m` (≥ 1).
-fn digit_count(m: u64) -> usize {
-    const POW10: [u64; 20] = {
-        let mut t = [1u64; 20];
-        let mut i = 1;
-        while i < 20 {
-            t[i] = t[i - 1] * 10;
-            i += 1;
-        }
-        t
-    };
-    // floor(log10(2) · bits) is the count or one less.
-    let approx = (((64 - m.leading_zeros()) * 1233) >> 12) as usize;
-    approx + usize::from(approx < 20 && m >= POW10[approx])
-}
 
 /// Appends Java's `Float.toString(v)`.
 pub fn write_float(out: &mut Vec<u8>, v: f32) {

@@ -148,7 +148,7 @@ pub fn write_i64(out: &mut Vec<u8>, v: i64) {
 
 /// Decimal digits of `n` (1 for 0): floor(log10(2) · bits) is the count
 /// or one less, and one comparison decides.
-fn decimal_len(n: u64) -> usize {
+pub(crate) fn decimal_len(n: u64) -> usize {
     const POW10: [u64; 20] = {
         let mut t = [1u64; 20];
         let mut i = 1;

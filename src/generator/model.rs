@@ -22,9 +22,9 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use crate::sstable::clustering::{BoundKind, ROW_KIND, compare_prefixes};
 use smallvec::smallvec;
 
+use crate::sstable::clustering::{BoundKind, ROW_KIND, compare_prefixes};
 use crate::sstable::content::{Cell, CellKind, Cells, Column, Item, Marker, Partition, Row};
 use crate::sstable::{DeletionTime, Expiration, LivenessInfo};
 use crate::types::CqlType;

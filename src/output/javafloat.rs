@@ -199,7 +199,6 @@ fn layout_significand(out: &mut Vec<u8>, m: u64, n: usize, e: i32) {
     out.push(b'0' + (x % 10) as u8);
 }
 
-
 /// Appends Java's `Float.toString(v)`.
 pub fn write_float(out: &mut Vec<u8>, v: f32) {
     if let Some(s) = special(v.is_nan(), v.is_infinite(), v.is_sign_negative()) {

@@ -18,12 +18,6 @@ fn escape_mask(x: u64) -> u64 {
     (x.wrapping_sub(ONES * 0x20) & !x & HIGH) | zero(x ^ (ONES * 0x22)) | zero(x ^ (ONES * 0x5c))
 }
 
-/// Whether a byte needs escaping inside a JSON string.
-#[inline]
-fn needs_escape(b: u8) -> bool {
-    b < 0x20 || b == b'"' || b == b'\\'
-}
-
 /// `s[i..i + 8]` as a word (the caller checks the bounds).
 #[inline]
 fn word_at(s: &[u8], i: usize) -> u64 {
@@ -32,64 +26,107 @@ fn word_at(s: &[u8], i: usize) -> u64 {
     u64::from_le_bytes(b)
 }
 
-/// The index of the first byte of `s` at or after `from` that needs
-/// escaping: eight bytes at a time, the last few byte by byte.
+/// The bytes of `s` (shorter than eight) as a word, zero-padded: two
+/// overlapping loads instead of a loop.
 #[inline]
-fn next_escape(s: &[u8], from: usize) -> Option<usize> {
-    let mut i = from;
-    while i + 8 <= s.len() {
-        let m = escape_mask(word_at(s, i));
-        if m != 0 {
-            return Some(i + (m.trailing_zeros() / 8) as usize);
+fn short_word(s: &[u8]) -> u64 {
+    let n = s.len();
+    match s {
+        [a, b, c, d, ..] => {
+            let lo = u32::from_le_bytes([*a, *b, *c, *d]);
+            let hi = u32::from_le_bytes([s[n - 4], s[n - 3], s[n - 2], s[n - 1]]);
+            u64::from(lo) | (u64::from(hi) << (8 * (n - 4)))
         }
-        i += 8;
+        [a, b, ..] => {
+            let lo = u16::from_le_bytes([*a, *b]);
+            let hi = u16::from_le_bytes([s[n - 2], s[n - 1]]);
+            u64::from(lo) | (u64::from(hi) << (8 * (n - 2)))
+        }
+        [a] => u64::from(*a),
+        [] => 0,
     }
-    s[i..].iter().position(|&b| needs_escape(b)).map(|k| i + k)
 }
 
-/// Whether `text` is printable ASCII with nothing to escape.
+/// Appends the escape sequence of `b` (a byte that needs one).
 #[inline]
-fn plain_ascii(text: &[u8]) -> bool {
-    if text.len() < 8 {
-        return text.iter().all(|&b| b < 0x80 && !needs_escape(b));
-    }
-    let dirty = |x: u64| (x & 0x8080_8080_8080_8080) | escape_mask(x) != 0;
-    let mut i = 0;
-    while i + 8 <= text.len() {
-        if dirty(word_at(text, i)) {
-            return false;
+fn escape_byte(out: &mut Vec<u8>, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    // Every sequence as one fixed-size copy and a cut.
+    let (seq, len): ([u8; 8], usize) = match b {
+        b'"' => (*b"\\\"\0\0\0\0\0\0", 2),
+        b'\\' => (*b"\\\\\0\0\0\0\0\0", 2),
+        0x08 => (*b"\\b\0\0\0\0\0\0", 2),
+        0x09 => (*b"\\t\0\0\0\0\0\0", 2),
+        0x0a => (*b"\\n\0\0\0\0\0\0", 2),
+        0x0c => (*b"\\f\0\0\0\0\0\0", 2),
+        0x0d => (*b"\\r\0\0\0\0\0\0", 2),
+        _ => {
+            let (hi, lo) = (HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]);
+            ([b'\\', b'u', b'0', b'0', hi, lo, 0, 0], 6)
         }
-        i += 8;
+    };
+    let at = out.len();
+    out.extend_from_slice(&seq);
+    out.truncate(at + len);
+}
+
+/// Appends `s` as the body of a JSON string, without quotes, and returns
+/// whether any byte is non-ASCII. Eight bytes at a time: a clean word is
+/// copied whole; in a word with a byte to escape, the bytes before it are
+/// copied by writing the whole word and cutting it, so no variable-length
+/// copy (a `memmove` call) is made.
+#[inline]
+fn escape_words(out: &mut Vec<u8>, s: &[u8]) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut high = 0u64;
+    let mut i = 0;
+    while i + 8 <= s.len() {
+        let w = word_at(s, i);
+        high |= w & HIGH;
+        let m = escape_mask(w);
+        let at = out.len();
+        out.extend_from_slice(&w.to_le_bytes());
+        if m == 0 {
+            i += 8;
+            continue;
+        }
+        let k = (m.trailing_zeros() / 8) as usize;
+        out.truncate(at + k);
+        escape_byte(out, s[i + k]);
+        i += k + 1;
     }
-    // The last word, overlapping what was checked.
-    !dirty(word_at(text, text.len() - 8))
+    // The last 0-7 bytes, gathered into a word and handled the same way
+    // (the zero padding above them is cut off, and flags there are masked).
+    let mut n = s.len() - i;
+    let mut w = match s.len() {
+        _ if n == 0 => 0,
+        // The last word, overlapping bytes already copied, shifted down.
+        8.. => word_at(s, s.len() - 8) >> (8 * (8 - n)),
+        _ => short_word(s),
+    };
+    high |= w & HIGH;
+    while n > 0 {
+        let m = escape_mask(w) & ((1u64 << (8 * n)) - 1);
+        let at = out.len();
+        out.extend_from_slice(&w.to_le_bytes());
+        if m == 0 {
+            out.truncate(at + n);
+            break;
+        }
+        let k = (m.trailing_zeros() / 8) as usize;
+        out.truncate(at + k);
+        escape_byte(out, (w >> (8 * k)) as u8);
+        // k < n < 8: the shift stays below 64.
+        w >>= 8 * (k + 1);
+        n -= k + 1;
+    }
+    high != 0
 }
 
 /// Appends `s` (valid UTF-8) as the body of a JSON string, without quotes.
 #[inline]
 pub fn escape_into(out: &mut Vec<u8>, s: &[u8]) {
-    let mut start = 0;
-    while let Some(i) = next_escape(s, start) {
-        let b = s[i];
-        out.extend_from_slice(&s[start..i]);
-        match b {
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            0x08 => out.extend_from_slice(b"\\b"),
-            0x09 => out.extend_from_slice(b"\\t"),
-            0x0a => out.extend_from_slice(b"\\n"),
-            0x0c => out.extend_from_slice(b"\\f"),
-            0x0d => out.extend_from_slice(b"\\r"),
-            _ => {
-                const HEX: &[u8; 16] = b"0123456789ABCDEF";
-                out.extend_from_slice(b"\\u00");
-                out.push(HEX[(b >> 4) as usize]);
-                out.push(HEX[(b & 15) as usize]);
-            }
-        }
-        start = i + 1;
-    }
-    out.extend_from_slice(&s[start..]);
+    escape_words(out, s);
 }
 
 /// Appends `text` as a quoted JSON string, checking that it is UTF-8.
@@ -97,20 +134,30 @@ pub fn escape_into(out: &mut Vec<u8>, s: &[u8]) {
 /// appended then).
 #[inline]
 pub fn write_text(out: &mut Vec<u8>, text: &[u8]) -> Result<(), usize> {
-    // Fast path: printable ASCII with nothing to escape (checked eight
-    // bytes at a time, then a single copy).
-    if plain_ascii(text) {
-        out.reserve(text.len() + 2);
-        out.push(b'"');
-        out.extend_from_slice(text);
-        out.push(b'"');
-        return Ok(());
+    let at = out.len();
+    let n = text.len();
+    if n < 8 {
+        // Short and plain ASCII (the usual key, path or code): quotes and
+        // text composed in one register, appended by one fixed-size copy.
+        let w = short_word(text);
+        let valid = (1u64 << (8 * n)) - 1;
+        if (w | escape_mask(w)) & valid & 0x8080_8080_8080_8080 == 0 {
+            let q = (u128::from(w) << 8) | 0x22 | (0x22u128 << (8 * (n + 1)));
+            out.extend_from_slice(&q.to_le_bytes());
+            out.truncate(at + n + 2);
+            return Ok(());
+        }
     }
-    // Otherwise validate once (the standard library skips ASCII a word at
-    // a time), then escape.
-    std::str::from_utf8(text).map_err(|e| e.valid_up_to())?;
+    out.reserve(text.len() + 10);
     out.push(b'"');
-    escape_into(out, text);
+    // Escaped and copied in one pass; validated (the standard library skips
+    // ASCII a word at a time) only when a byte is not ASCII.
+    if escape_words(out, text)
+        && let Err(e) = std::str::from_utf8(text)
+    {
+        out.truncate(at);
+        return Err(e.valid_up_to());
+    }
     out.push(b'"');
     Ok(())
 }

@@ -8,3 +8,4 @@ pub mod json;
 pub mod names;
 pub mod numbers;
 pub mod temporal;
+pub mod value_kind;

@@ -22,13 +22,14 @@
 //! shadowable row deletion. Counters show their total, not sstabledump's
 //! first eight context bytes.
 
-use crate::output::cql_json::{ValueError, write_json, write_string};
+use crate::output::cql_json::{ValueError, write_string};
 use crate::output::json::{write_i64, write_str};
 use crate::output::names::cql_identifier;
 use crate::output::temporal::{DateCache, Unit, write_instant};
+use crate::output::value_kind::{ValueKind, write_value};
 use crate::sstable::clustering::BoundKind;
 use crate::sstable::{
-    DeletionTime, LivenessInfo, Marker, PartitionHeader, Row, SerializationHeader,
+    Cell, DeletionTime, LivenessInfo, Marker, PartitionHeader, Row, SerializationHeader,
 };
 use crate::types::CqlType;
 
@@ -61,18 +62,30 @@ pub struct DumpOptions {
 #[derive(Debug)]
 pub struct DumpWriter<'h> {
     header: &'h SerializationHeader,
-    options: DumpOptions,
+    key_names: Option<Vec<String>>,
+    clustering_names: Option<Vec<String>>,
     first_row: bool,
+    times: Times,
+    /// How each static / regular column's cells render.
+    static_plans: Vec<ColumnPlan>,
+    regular_plans: Vec<ColumnPlan>,
+    /// The kind of each clustering column.
+    clustering_kinds: Vec<ValueKind>,
+    /// `{"table kind":"<kind>","partition":{"key":[`, the same for every
+    /// partition of the SSTable.
+    line_start: Vec<u8>,
+}
+
+/// Timestamps and deletions as text, with the last renderings kept: rows
+/// and cells repeat them.
+#[derive(Debug)]
+struct Times {
+    format: TimestampFormat,
+    now: i64,
     dates: DateCache,
     last_deletion: (Option<DeletionTime>, Vec<u8>),
     last_liveness: (Option<LivenessInfo>, Vec<u8>),
     last_timestamp: (Option<i64>, Vec<u8>),
-    /// `{"name":"<cql identifier>"` of each static / regular column.
-    static_names: Vec<Snippet>,
-    regular_names: Vec<Snippet>,
-    /// `{"table kind":"<kind>","partition":{"key":[`, the same for every
-    /// partition of the SSTable.
-    line_start: Vec<u8>,
 }
 
 /// A short constant text appended by a fixed-size copy and a cut (a
@@ -108,15 +121,35 @@ impl Snippet {
     }
 }
 
-/// `{"name":"<identifier>"` for each column, computed once per SSTable.
-fn name_prefixes(defs: &[crate::sstable::ColumnDef]) -> Vec<Snippet> {
-    defs.iter()
-        .map(|d| {
-            let mut v = b"{\"name\":".to_vec();
-            write_str(&mut v, cql_identifier(&d.name).as_bytes());
-            Snippet::new(v)
-        })
-        .collect()
+/// How one column's cells render, worked out once per SSTable.
+#[derive(Debug)]
+struct ColumnPlan {
+    /// `{"name":"<cql identifier>"`.
+    name: Snippet,
+    /// `{"name":"<cql identifier>","value":`, for a live simple cell.
+    value_head: Snippet,
+    /// The kind of a cell's value (for a collection, of its elements or
+    /// map values).
+    value: ValueKind,
+    /// The type of a cell's value.
+    value_type: CqlType,
+}
+
+impl ColumnPlan {
+    fn new(def: &crate::sstable::ColumnDef) -> ColumnPlan {
+        let mut name = b"{\"name\":".to_vec();
+        write_str(&mut name, cql_identifier(&def.name).as_bytes());
+        let mut value_head = name.clone();
+        value_head.extend_from_slice(b",\"value\":");
+        // A UDT's field types come from its path; Blob stands in.
+        let value_type = def.ty.cell_value_type().unwrap_or(&CqlType::Blob).clone();
+        ColumnPlan {
+            name: Snippet::new(name),
+            value_head: Snippet::new(value_head),
+            value: ValueKind::of(&value_type),
+            value_type,
+        }
+    }
 }
 
 impl<'h> DumpWriter<'h> {
@@ -127,52 +160,22 @@ impl<'h> DumpWriter<'h> {
         line_start.extend_from_slice(b",\"partition\":{\"key\":[");
         DumpWriter {
             header,
-            options,
+            key_names: options.key_names,
+            clustering_names: options.clustering_names,
             first_row: true,
-            dates: DateCache::default(),
-            last_deletion: (None, Vec::new()),
-            last_liveness: (None, Vec::new()),
-            last_timestamp: (None, Vec::new()),
-            static_names: name_prefixes(header.statics.defs()),
-            regular_names: name_prefixes(header.regulars.defs()),
+            times: Times {
+                format: options.timestamps,
+                now: options.now,
+                dates: DateCache::default(),
+                last_deletion: (None, Vec::new()),
+                last_liveness: (None, Vec::new()),
+                last_timestamp: (None, Vec::new()),
+            },
+            static_plans: header.statics.defs().iter().map(ColumnPlan::new).collect(),
+            regular_plans: header.regulars.defs().iter().map(ColumnPlan::new).collect(),
+            clustering_kinds: header.clustering.iter().map(ValueKind::of).collect(),
             line_start,
         }
-    }
-
-    fn time(&mut self, out: &mut Vec<u8>, unit: Unit, v: i64) {
-        out.push(b'"');
-        match self.options.timestamps {
-            TimestampFormat::Iso => write_instant(out, &mut self.dates, unit, v),
-            TimestampFormat::Raw => write_i64(out, v),
-        }
-        out.push(b'"');
-    }
-
-    fn deletion(&mut self, out: &mut Vec<u8>, d: &DeletionTime) {
-        // Deletions repeat (a range delete's two bounds, a batch): reuse the
-        // last rendering when it is the same deletion.
-        if self.last_deletion.0 != Some(*d) {
-            let mut text = std::mem::take(&mut self.last_deletion.1);
-            text.clear();
-            text.extend_from_slice(b"{\"marked_deleted\":");
-            self.time(&mut text, Unit::Micros, d.marked_for_delete_at);
-            text.extend_from_slice(b",\"local_delete_time\":");
-            self.time(&mut text, Unit::Seconds, d.local_deletion_time);
-            text.push(b'}');
-            self.last_deletion = (Some(*d), text);
-        }
-        out.extend_from_slice(&self.last_deletion.1);
-    }
-
-    /// A cell's `"tstamp"` value, from the last rendering when it repeats.
-    fn cell_timestamp(&mut self, out: &mut Vec<u8>, ts: i64) {
-        if self.last_timestamp.0 != Some(ts) {
-            let mut text = std::mem::take(&mut self.last_timestamp.1);
-            text.clear();
-            self.time(&mut text, Unit::Micros, ts);
-            self.last_timestamp = (Some(ts), text);
-        }
-        out.extend_from_slice(&self.last_timestamp.1);
     }
 
     /// Starts a partition's line.
@@ -184,11 +187,11 @@ impl<'h> DumpWriter<'h> {
         out.extend_from_slice(&self.line_start);
         write_key(out, &self.header.key_type, p.key)?;
         out.push(b']');
-        if let Some(names) = &self.options.key_names {
+        if let Some(names) = &self.key_names {
             out.extend_from_slice(b",\"key_columns\":");
             write_name_list(out, names);
         }
-        if let Some(names) = self.options.clustering_names.as_ref().filter(|n| !n.is_empty()) {
+        if let Some(names) = self.clustering_names.as_ref().filter(|n| !n.is_empty()) {
             out.extend_from_slice(b",\"clustering_columns\":");
             write_name_list(out, names);
         }
@@ -196,7 +199,7 @@ impl<'h> DumpWriter<'h> {
         write_i64(out, p.header_end as i64);
         if let Some(d) = &p.deletion {
             out.extend_from_slice(b",\"deletion_info\":");
-            self.deletion(out, d);
+            self.times.deletion(out, d);
         }
         out.extend_from_slice(b"},\"rows\":[");
         self.first_row = true;
@@ -216,7 +219,7 @@ impl<'h> DumpWriter<'h> {
     }
 
     fn clustering<'a>(
-        &self,
+        &mut self,
         out: &mut Vec<u8>,
         values: impl Iterator<Item = Option<&'a [u8]>>,
         len: usize,
@@ -226,12 +229,13 @@ impl<'h> DumpWriter<'h> {
         }
         out.extend_from_slice(b",\"clustering\":[");
         let mut values = values;
-        for (i, ty) in self.header.clustering.iter().enumerate() {
+        let kinds = self.clustering_kinds.iter();
+        for (i, (ty, &kind)) in self.header.clustering.iter().zip(kinds).enumerate() {
             if i > 0 {
                 out.push(b',');
             }
             match if i < len { values.next() } else { None } {
-                Some(Some(v)) => write_json(out, ty, v)
+                Some(Some(v)) => write_value(out, kind, ty, v, &mut self.times.dates)
                     .map_err(|e| e.context(format!("clustering value {i}")))?,
                 Some(None) => out.extend_from_slice(b"null"),
                 None => out.extend_from_slice(b"\"*\""),
@@ -250,7 +254,8 @@ impl<'h> DumpWriter<'h> {
         header_end: u64,
     ) -> Result<(), ValueError> {
         self.separator(out);
-        if row.is_static() {
+        let is_static = row.is_static();
+        if is_static {
             out.extend_from_slice(b"{\"type\":\"static_block\",\"position\":");
             write_i64(out, header_end as i64);
         } else {
@@ -258,73 +263,73 @@ impl<'h> DumpWriter<'h> {
             write_i64(out, row.position as i64);
             self.clustering(out, row.clustering(), row.clustering_len())?;
         }
+        let times = &mut self.times;
         let live = row.liveness();
         if let Some(l) = &live {
-            self.liveness(out, l);
+            times.liveness(out, l);
         }
         if let Some(d) = row.deletion() {
             out.extend_from_slice(b",\"deletion_info\":");
-            self.deletion(out, &d);
+            times.deletion(out, &d);
         }
         if let Some(d) = row.scylla_shadowable_deletion() {
             out.extend_from_slice(b",\"shadowable_deletion_info\":");
-            self.deletion(out, &d);
+            times.deletion(out, &d);
         }
         out.extend_from_slice(b",\"cells\":[");
         let mut first = true;
-        let is_static = row.is_static();
+        let plans = if is_static { &self.static_plans } else { &self.regular_plans };
         for col in row.columns() {
-            let name = &col.def.name;
-            let write_name = |w: &Self, out: &mut Vec<u8>| {
-                let names = if is_static { &w.static_names } else { &w.regular_names };
-                if let Some(n) = names.get(col.index) {
-                    n.put(out);
-                }
-            };
+            let Some(plan) = plans.get(col.index) else { continue };
             if let Some(d) = col.complex_deletion {
                 if !first {
                     out.push(b',');
                 }
                 first = false;
-                write_name(self, out);
+                plan.name.put(out);
                 out.extend_from_slice(b",\"deletion_info\":");
-                self.deletion(out, &d);
+                times.deletion(out, &d);
                 out.push(b'}');
             }
-            let ty = &col.def.ty;
+            let multi_cell = col.def.ty.multi_cell;
             for cell in col.cells() {
                 if !first {
                     out.push(b',');
                 }
                 first = false;
-                write_name(self, out);
-                let value_type: &CqlType = match (ty.multi_cell, &ty.ty, cell.path) {
-                    (true, CqlType::Udt(u), Some(path)) => {
-                        let index = field_index(path).ok_or_else(|| ValueError {
-                            message: format!("column {name}: UDT cell path of {} bytes is not a 2-byte field index", path.len()),
-                        })?;
-                        let (field, fty) = u.fields.get(index).ok_or_else(|| ValueError {
-                            message: format!("column {name}: UDT field index {index} beyond the type's {} fields", u.fields.len()),
-                        })?;
+                let (kind, value_type) = match cell.path {
+                    Some(path) if multi_cell => {
+                        plan.name.put(out);
                         out.extend_from_slice(b",\"path\":[");
-                        write_str(out, field.as_bytes());
+                        let udt_field = write_path(out, &col.def.name, &col.def.ty.ty, path)?;
                         out.push(b']');
-                        fty
-                    }
-                    (true, t, Some(path)) => {
-                        out.extend_from_slice(b",\"path\":[");
-                        if let Some(pt) = t.cell_path_type() {
-                            write_string(out, pt, path)
-                                .map_err(|e| e.context(format!("column {name} cell path")))?;
+                        match udt_field {
+                            Some(t) => (ValueKind::of(t), t),
+                            None => (plan.value, &plan.value_type),
                         }
-                        out.push(b']');
-                        ty.cell_value_type().unwrap_or(&CqlType::Blob)
                     }
-                    _ => &ty.ty,
+                    _ if cell.is_tombstone() => {
+                        plan.name.put(out);
+                        (plan.value, &plan.value_type)
+                    }
+                    _ => {
+                        // The usual cell: name and `"value":` in one copy.
+                        plan.value_head.put(out);
+                        write_value(
+                            out,
+                            plan.value,
+                            &plan.value_type,
+                            cell.value,
+                            &mut times.dates,
+                        )
+                        .map_err(|e| e.context(format!("column {}", col.def.name)))?;
+                        times.cell_rest(out, &cell, live.as_ref());
+                        continue;
+                    }
                 };
                 if cell.is_tombstone() {
                     out.extend_from_slice(b",\"deletion_info\":{\"local_delete_time\":");
-                    self.time(
+                    times.time(
                         out,
                         Unit::Seconds,
                         cell.local_deletion_time().unwrap_or(i64::from(i32::MAX)),
@@ -332,60 +337,14 @@ impl<'h> DumpWriter<'h> {
                     out.push(b'}');
                 } else {
                     out.extend_from_slice(b",\"value\":");
-                    write_json(out, value_type, cell.value)
-                        .map_err(|e| e.context(format!("column {name}")))?;
+                    write_value(out, kind, value_type, cell.value, &mut times.dates)
+                        .map_err(|e| e.context(format!("column {}", col.def.name)))?;
                 }
-                if live.is_none_or(|l| l.timestamp != cell.timestamp) {
-                    out.extend_from_slice(b",\"tstamp\":");
-                    self.cell_timestamp(out, cell.timestamp);
-                }
-                if let Some(ttl) = cell.ttl() {
-                    let row_ttl = live.and_then(|l| l.expiration).map_or(0, |e| e.ttl);
-                    if live.is_none() || ttl != row_ttl {
-                        let ldt = cell.local_deletion_time().unwrap_or(i64::from(i32::MAX));
-                        out.extend_from_slice(b",\"ttl\":");
-                        write_i64(out, i64::from(ttl));
-                        out.extend_from_slice(b",\"expires_at\":");
-                        self.time(out, Unit::Seconds, ldt);
-                        // Cell.isLive: a cell is live while now < its expiration.
-                        let expired = cell.is_tombstone() || self.options.now >= ldt;
-                        out.extend_from_slice(if expired {
-                            b",\"expired\":true"
-                        } else {
-                            b",\"expired\":false"
-                        });
-                    }
-                }
-                out.push(b'}');
+                times.cell_rest(out, &cell, live.as_ref());
             }
         }
         out.extend_from_slice(b"]}");
         Ok(())
-    }
-
-    fn liveness(&mut self, out: &mut Vec<u8>, l: &LivenessInfo) {
-        let expired = l.expiration.is_some_and(|e| e.local_expiration_time < self.options.now);
-        if self.last_liveness.0 != Some(*l) {
-            let mut text = std::mem::take(&mut self.last_liveness.1);
-            text.clear();
-            text.extend_from_slice(b",\"liveness_info\":{\"tstamp\":");
-            self.time(&mut text, Unit::Micros, l.timestamp);
-            if let Some(e) = &l.expiration {
-                text.extend_from_slice(b",\"ttl\":");
-                write_i64(&mut text, i64::from(e.ttl));
-                text.extend_from_slice(b",\"expires_at\":");
-                self.time(&mut text, Unit::Seconds, e.local_expiration_time);
-                // LivenessInfo: expired when the expiration is before now.
-                text.extend_from_slice(if expired {
-                    b",\"expired\":true"
-                } else {
-                    b",\"expired\":false"
-                });
-            }
-            text.push(b'}');
-            self.last_liveness = (Some(*l), text);
-        }
-        out.extend_from_slice(&self.last_liveness.1);
     }
 
     /// A range-tombstone bound or boundary.
@@ -429,9 +388,130 @@ impl<'h> DumpWriter<'h> {
         });
         self.clustering(out, m.clustering(), m.clustering_len())?;
         out.extend_from_slice(b",\"deletion_info\":");
-        self.deletion(out, d);
+        self.times.deletion(out, d);
         out.push(b'}');
         Ok(())
+    }
+}
+
+/// Writes a multi-cell column's cell path (without brackets); for a UDT,
+/// returns the field's type.
+fn write_path<'t>(
+    out: &mut Vec<u8>,
+    name: &str,
+    ty: &'t CqlType,
+    path: &[u8],
+) -> Result<Option<&'t CqlType>, ValueError> {
+    if let CqlType::Udt(u) = ty {
+        let index = field_index(path).ok_or_else(|| ValueError {
+            message: format!(
+                "column {name}: UDT cell path of {} bytes is not a 2-byte field index",
+                path.len()
+            ),
+        })?;
+        let (field, fty) = u.fields.get(index).ok_or_else(|| ValueError {
+            message: format!(
+                "column {name}: UDT field index {index} beyond the type's {} fields",
+                u.fields.len()
+            ),
+        })?;
+        write_str(out, field.as_bytes());
+        return Ok(Some(fty));
+    }
+    if let Some(pt) = ty.cell_path_type() {
+        write_string(out, pt, path).map_err(|e| e.context(format!("column {name} cell path")))?;
+    }
+    Ok(None)
+}
+
+impl Times {
+    fn time(&mut self, out: &mut Vec<u8>, unit: Unit, v: i64) {
+        out.push(b'"');
+        match self.format {
+            TimestampFormat::Iso => write_instant(out, &mut self.dates, unit, v),
+            TimestampFormat::Raw => write_i64(out, v),
+        }
+        out.push(b'"');
+    }
+
+    fn deletion(&mut self, out: &mut Vec<u8>, d: &DeletionTime) {
+        // Deletions repeat (a range delete's two bounds, a batch): reuse the
+        // last rendering when it is the same deletion.
+        if self.last_deletion.0 != Some(*d) {
+            let mut text = std::mem::take(&mut self.last_deletion.1);
+            text.clear();
+            text.extend_from_slice(b"{\"marked_deleted\":");
+            self.time(&mut text, Unit::Micros, d.marked_for_delete_at);
+            text.extend_from_slice(b",\"local_delete_time\":");
+            self.time(&mut text, Unit::Seconds, d.local_deletion_time);
+            text.push(b'}');
+            self.last_deletion = (Some(*d), text);
+        }
+        out.extend_from_slice(&self.last_deletion.1);
+    }
+
+    /// A cell's `"tstamp"` value, from the last rendering when it repeats.
+    fn cell_timestamp(&mut self, out: &mut Vec<u8>, ts: i64) {
+        if self.last_timestamp.0 != Some(ts) {
+            let mut text = std::mem::take(&mut self.last_timestamp.1);
+            text.clear();
+            self.time(&mut text, Unit::Micros, ts);
+            self.last_timestamp = (Some(ts), text);
+        }
+        out.extend_from_slice(&self.last_timestamp.1);
+    }
+
+    /// A cell's `tstamp`, `ttl`, `expires_at` and `expired` where they
+    /// differ from the row's, and the cell's closing brace.
+    #[inline]
+    fn cell_rest(&mut self, out: &mut Vec<u8>, cell: &Cell<'_>, live: Option<&LivenessInfo>) {
+        if live.is_none_or(|l| l.timestamp != cell.timestamp) {
+            out.extend_from_slice(b",\"tstamp\":");
+            self.cell_timestamp(out, cell.timestamp);
+        }
+        if let Some(ttl) = cell.ttl() {
+            let row_ttl = live.and_then(|l| l.expiration).map_or(0, |e| e.ttl);
+            if live.is_none() || ttl != row_ttl {
+                let ldt = cell.local_deletion_time().unwrap_or(i64::from(i32::MAX));
+                out.extend_from_slice(b",\"ttl\":");
+                write_i64(out, i64::from(ttl));
+                out.extend_from_slice(b",\"expires_at\":");
+                self.time(out, Unit::Seconds, ldt);
+                // Cell.isLive: a cell is live while now < its expiration.
+                let expired = cell.is_tombstone() || self.now >= ldt;
+                out.extend_from_slice(if expired {
+                    b",\"expired\":true"
+                } else {
+                    b",\"expired\":false"
+                });
+            }
+        }
+        out.push(b'}');
+    }
+
+    fn liveness(&mut self, out: &mut Vec<u8>, l: &LivenessInfo) {
+        let expired = l.expiration.is_some_and(|e| e.local_expiration_time < self.now);
+        if self.last_liveness.0 != Some(*l) {
+            let mut text = std::mem::take(&mut self.last_liveness.1);
+            text.clear();
+            text.extend_from_slice(b",\"liveness_info\":{\"tstamp\":");
+            self.time(&mut text, Unit::Micros, l.timestamp);
+            if let Some(e) = &l.expiration {
+                text.extend_from_slice(b",\"ttl\":");
+                write_i64(&mut text, i64::from(e.ttl));
+                text.extend_from_slice(b",\"expires_at\":");
+                self.time(&mut text, Unit::Seconds, e.local_expiration_time);
+                // LivenessInfo: expired when the expiration is before now.
+                text.extend_from_slice(if expired {
+                    b",\"expired\":true"
+                } else {
+                    b",\"expired\":false"
+                });
+            }
+            text.push(b'}');
+            self.last_liveness = (Some(*l), text);
+        }
+        out.extend_from_slice(&self.last_liveness.1);
     }
 }
 

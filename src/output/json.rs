@@ -78,8 +78,16 @@ fn escape_byte(out: &mut Vec<u8>, b: u8) {
 #[inline]
 fn escape_words(out: &mut Vec<u8>, s: &[u8]) -> bool {
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut high = 0u64;
+    // In long text, the clean ASCII prefix (often all of it) is found a
+    // word at a time and copied at once.
     let mut i = 0;
+    if s.len() >= 32 {
+        while i + 8 <= s.len() && (word_at(s, i) & HIGH) | escape_mask(word_at(s, i)) == 0 {
+            i += 8;
+        }
+        out.extend_from_slice(&s[..i]);
+    }
+    let mut high = 0u64;
     while i + 8 <= s.len() {
         let w = word_at(s, i);
         high |= w & HIGH;

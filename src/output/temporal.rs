@@ -187,9 +187,9 @@ struct CachedDate {
     len: usize,
 }
 
-/// Dates a cache holds: a row's write, expiry and clustering dates in two
-/// year styles.
-const DATE_SLOTS: usize = 4;
+/// Dates a cache holds, direct-mapped by day and style: a row's write,
+/// expiry and clustering dates in two year styles, and their neighbours.
+const DATE_SLOTS: usize = 16;
 
 /// Remembers the last dates rendered: in a dump, a row's timestamps and
 /// deletion times are usually on a few days, and `civil_from_days` plus
@@ -197,13 +197,12 @@ const DATE_SLOTS: usize = 4;
 #[derive(Debug, Clone, Copy)]
 pub struct DateCache {
     slots: [CachedDate; DATE_SLOTS],
-    next: usize,
 }
 
 impl Default for DateCache {
     fn default() -> Self {
         let empty = CachedDate { day: i64::MIN, style: YearStyle::Iso, text: [0; 24], len: 0 };
-        DateCache { slots: [empty; DATE_SLOTS], next: 0 }
+        DateCache { slots: [empty; DATE_SLOTS] }
     }
 }
 
@@ -217,27 +216,30 @@ impl DateCache {
     /// The date's text in a fixed 24-byte array (zero-padded) and its length.
     #[inline]
     fn date_padded(&mut self, day: i64, style: YearStyle) -> (&[u8; 24], usize) {
-        let i = match self.slots.iter().position(|s| s.day == day && s.style == style) {
-            Some(i) => i,
-            None => self.fill(day, style),
-        };
+        let i = Self::slot(day, style);
+        if self.slots[i].day != day || self.slots[i].style != style {
+            self.fill(i, day, style);
+        }
         let s = &self.slots[i];
         (&s.text, s.len)
     }
 
-    /// Renders a date into the next slot; returns the slot.
+    #[inline]
+    fn slot(day: i64, style: YearStyle) -> usize {
+        ((day as usize) << 1 | usize::from(style == YearStyle::Iso)) % DATE_SLOTS
+    }
+
+    /// Renders a date into slot `i`.
     #[cold]
     #[inline(never)]
-    fn fill(&mut self, day: i64, style: YearStyle) -> usize {
+    fn fill(&mut self, i: usize, day: i64, style: YearStyle) {
         let (y, m, d) = civil_from_days(day);
         let year = match style {
             YearStyle::Iso => y,
             YearStyle::YearOfEra if y > 0 => y,
             YearStyle::YearOfEra => 1 - y,
         };
-        let i = self.next;
-        self.next = (i + 1) % DATE_SLOTS;
-        let slot = &mut self.slots[i];
+        let Some(slot) = self.slots.get_mut(i) else { return };
         slot.day = day;
         slot.style = style;
         if (0..=9999).contains(&year) {
@@ -246,7 +248,7 @@ impl DateCache {
             let ([m0, m1], [d0, d1]) = (pair(u64::from(m)), pair(u64::from(d)));
             slot.text[..10].copy_from_slice(&[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1]);
             slot.len = 10;
-            return i;
+            return;
         }
         let mut s = String::with_capacity(24);
         match style {
@@ -261,7 +263,6 @@ impl DateCache {
         push_digits(&mut v, u64::from(d), 2);
         slot.len = v.len().min(slot.text.len());
         slot.text[..slot.len].copy_from_slice(&v[..slot.len]);
-        i
     }
 }
 

@@ -100,7 +100,11 @@ impl Profile {
     pub fn key_values(self, i: u64) -> Vec<Vec<u8>> {
         let mut r = Rng::derive(0x6b65_7973, i);
         match self {
-            Profile::Narrow => vec![(i as i64 * 7919 + 1).to_be_bytes().to_vec()],
+            // Wrapping: the size estimate samples partitions numbered from
+            // u64::MAX / 2 (a debug build stopped on the overflow).
+            Profile::Narrow => {
+                vec![(i as i64).wrapping_mul(7919).wrapping_add(1).to_be_bytes().to_vec()]
+            }
             Profile::TimeSeries => vec![
                 format!("sensor-{:05}", i / 4).into_bytes(),
                 ((i % 4) as i32 + 20_000).to_be_bytes().to_vec(),

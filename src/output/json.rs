@@ -359,13 +359,19 @@ mod tests {
                 let mut got = Vec::new();
                 escape_into(&mut got, &s);
                 assert_eq!(got, want, "{s:02x?}");
-                let mut text = Vec::new();
+                // After existing output, which must stay as it was.
+                let mut text = b"x".to_vec();
                 match std::str::from_utf8(&s) {
                     Ok(_) => {
                         assert_eq!(write_text(&mut text, &s), Ok(()));
-                        assert_eq!(text[1..text.len() - 1], want[..], "{s:02x?}");
+                        assert_eq!(text[..2], *b"x\"", "{s:02x?}");
+                        assert_eq!(text[2..text.len() - 1], want[..], "{s:02x?}");
+                        assert_eq!(text.last(), Some(&b'"'), "{s:02x?}");
                     }
-                    Err(e) => assert_eq!(write_text(&mut text, &s), Err(e.valid_up_to())),
+                    Err(e) => {
+                        assert_eq!(write_text(&mut text, &s), Err(e.valid_up_to()));
+                        assert_eq!(text, b"x", "nothing appended on error: {s:02x?}");
+                    }
                 }
             }
         }

@@ -22,7 +22,7 @@ fn render(path: &Path, flush_each: bool) -> Vec<u8> {
         DumpOptions { now: 1_600_000_000, table_kind: "REGULAR".into(), ..Default::default() },
     );
     let (mut all, mut buf) = (Vec::new(), Vec::new());
-    let mut flush = |buf: &mut Vec<u8>, all: &mut Vec<u8>| {
+    let flush = |buf: &mut Vec<u8>, all: &mut Vec<u8>| {
         if flush_each {
             all.extend_from_slice(buf);
             // Overwrite what was there, so a stale position shows.

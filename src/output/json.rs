@@ -188,7 +188,10 @@ pub fn write_i64(out: &mut Vec<u8>, v: i64) {
         // digits at a time from the right (each pair shifts the text up)
         // and appended by one fixed-size copy. Not in a stack buffer: its
         // byte stores, reloaded at once as a wide copy, would stall store
-        // forwarding.
+        // forwarding. Measured slower on the bench data (dump A/B): all
+        // sixteen digit places as independent pairs without the loop
+        // (+6%), a u64 path for up to seven digits (+3%), an inline path
+        // for 0-99 (+6%).
         let mut text = 0u128;
         let mut len = 0;
         let mut m = n;

@@ -119,7 +119,11 @@ impl<K: Copy + PartialEq> Memo<K> {
             return false;
         }
         match &self.pending {
-            Some(r) => out.extend_from_within(r.clone()),
+            // Always within `out` (nothing cuts below a piece before the
+            // row's end); checked so that a caller's misuse is a miss, not
+            // a panic.
+            Some(r) if r.end <= out.len() => out.extend_from_within(r.clone()),
+            Some(_) => return false,
             None => out.extend_from_slice(&self.text),
         }
         true

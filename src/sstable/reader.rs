@@ -228,12 +228,32 @@ impl DataReader {
     /// Advances to the next partition, skipping whatever of the current one
     /// was not read. Returns `None` after the last partition, once every
     /// checksum of the file has been verified.
+    #[inline]
     pub fn next_partition(&mut self) -> Result<Option<PartitionHeader<'_>>> {
+        // The header (and in next_unfiltered the view) is assembled here,
+        // inlined in the caller, from the reader's fields: returned whole
+        // from the reading function it came back through memory (dump
+        // 2-3% faster, A/B on the 1 GB bench data).
+        if !self.advance_partition()? {
+            return Ok(None);
+        }
+        Ok(Some(PartitionHeader {
+            key: &self.key,
+            token: self.token,
+            deletion: self.deletion,
+            position: self.partition_start,
+            header_end: self.header_end,
+            index: self.partitions - 1,
+        }))
+    }
+
+    /// Moves to the next partition; false at the end of the file.
+    fn advance_partition(&mut self) -> Result<bool> {
         self.current = Current::Nothing;
         loop {
             match self.state {
-                State::Done => return Ok(None),
-                State::InPartition { .. } => while self.next_unfiltered()?.is_some() {},
+                State::Done => return Ok(false),
+                State::InPartition { .. } => while self.advance()?.is_some() {},
                 State::BetweenPartitions => break,
             }
         }
@@ -250,7 +270,7 @@ impl DataReader {
                 if let Some(ix) = &self.index {
                     ix.finish()?;
                 }
-                return Ok(None);
+                return Ok(false);
             }
             match decode_partition_start(src, self.oa) {
                 Ok(v) => break v,
@@ -326,14 +346,7 @@ impl DataReader {
             }
         }
         self.header_end = self.pos;
-        Ok(Some(PartitionHeader {
-            key: &self.key,
-            token: self.token,
-            deletion: self.deletion,
-            position: self.partition_start,
-            header_end: self.header_end,
-            index: self.partitions - 1,
-        }))
+        Ok(true)
     }
 
     #[inline]
@@ -382,13 +395,24 @@ impl DataReader {
 
     /// The next row or marker of the current partition (the static row
     /// first, when it has content); `None` at the end of the partition.
+    #[inline]
     pub fn next_unfiltered(&mut self) -> Result<Option<Unfiltered<'_>>> {
+        Ok(match self.advance()? {
+            None => None,
+            Some(Current::Marker) => Some(Unfiltered::Marker(self.marker_view())),
+            Some(_) => Some(Unfiltered::Row(self.row_view())),
+        })
+    }
+
+    /// Moves to the next row or marker of the partition: which, or `None`
+    /// at its end.
+    fn advance(&mut self) -> Result<Option<Current>> {
         match self.state {
             State::InPartition { static_pending: true } => {
                 self.state = State::InPartition { static_pending: false };
                 if !self.static_row_is_empty() {
                     self.current = Current::Row;
-                    return Ok(Some(Unfiltered::Row(self.row_view())));
+                    return Ok(Some(Current::Row));
                 }
             }
             State::InPartition { static_pending: false } => {}
@@ -434,13 +458,13 @@ impl DataReader {
             Decoded::Row(n) => {
                 self.pos = start + n as u64;
                 self.current = Current::Row;
-                Ok(Some(Unfiltered::Row(self.row_view())))
+                Ok(Some(Current::Row))
             }
             Decoded::Marker(n) => {
                 self.track_range_tombstone(start)?;
                 self.pos = start + n as u64;
                 self.current = Current::Marker;
-                Ok(Some(Unfiltered::Marker(self.marker_view())))
+                Ok(Some(Current::Marker))
             }
         }
     }
@@ -550,6 +574,7 @@ impl DataReader {
         self.dec.columns.is_empty() && !self.dec.row.live.present && self.dec.row.deletion.is_none()
     }
 
+    #[inline]
     fn row_view(&self) -> Row<'_> {
         let defs =
             if self.dec.row.is_static { &self.header.statics } else { &self.header.regulars };
@@ -561,6 +586,7 @@ impl DataReader {
         }
     }
 
+    #[inline]
     fn marker_view(&self) -> Marker<'_> {
         const NONE: super::row::MarkerRec = super::row::MarkerRec {
             kind: super::clustering::BoundKind::InclStart,

@@ -10,6 +10,7 @@
 //! wrapping arithmetic, are reproduced step by step.
 
 use crate::output::json::{decimal_len, digits8};
+use crate::output::shortest::shortest;
 use crate::types::bignum::BigUint;
 
 /// `floor(log2(5^i))+1` approximations used to pick the arithmetic width
@@ -50,7 +51,7 @@ pub fn write_double(out: &mut Vec<u8>, v: f64) {
         (f | (1u64 << 52), be - 1023, 53)
     };
     if be != 0
-        && let Some((m, n, exp)) = shortest_when_java_agrees(v.abs(), fract, e2)
+        && let Some((m, n, exp)) = shortest_when_java_agrees(fract, e2)
     {
         if negative {
             out.push(b'-');
@@ -114,13 +115,13 @@ thread_local! {
 
 /// The digits and exponent of `Double.toString(v)` (`v` normal, positive,
 /// `fract` its 53-bit significand, `v` in `[2^e2, 2^(e2+1))`) taken from
-/// shortest round-trip printing (Ryu), where that provably equals the
+/// shortest round-trip printing ([`shortest`]), where that provably equals the
 /// legacy digit loop's result; `None` elsewhere.
 ///
 /// The loop stops at the first length at which the truncated digits or
 /// their round-up lies strictly inside `v ± M` (M half an ulp), keeping
 /// the nearer: that is the shortest decimal in the rounding interval,
-/// nearest to `v`, which is what Ryu prints — unless (a) the significand
+/// nearest to `v`, which is what `shortest` returns — unless (a) the significand
 /// is a power of two (the loop then narrows the interval to the lower
 /// gap), (b) a candidate of at most 17 digits falls exactly on `v ± M`
 /// (the interval's ends are open or closed depending on the loop's
@@ -129,19 +130,18 @@ thread_local! {
 /// (d) the result has one digit (the loop then forces a second in
 /// E-notation, and a first digit 0 with a round-up can come out), or
 /// (e) the first-digit estimate is off by more than the one step the
-/// loop corrects. Exact ties cannot occur: `v` is a multiple of `2M`,
-/// and a midpoint between two candidates `δ` apart with `δ < 2M` is not.
+/// loop corrects. Exact ties between two candidates (`v` with enough
+/// trailing zero bits) go to the even digit in both: the loop's "tie:
+/// choose based on which digits we like" rounds an odd last digit up.
 /// Checked against the digit loop over millions of doubles (tests) and
 /// against Java 17 (scripts/java-double-check).
-fn shortest_when_java_agrees(v: f64, fract: u64, e2: i32) -> Option<(u64, usize, i32)> {
+fn shortest_when_java_agrees(fract: u64, e2: i32) -> Option<(u64, usize, i32)> {
     let n = 53 - fract.trailing_zeros() as i32;
     if n == 1 || e2 > 40 || n - e2 - 1 <= 0 {
         return None;
     }
-    // Ryu's shortest decimal: v = mantissa × 10^exponent.
-    let d = ryu_floating_decimal::d2d(v);
-    let mut m = d.mantissa;
-    let mut e10 = d.exponent;
+    // The shortest decimal: v = m × 10^e10.
+    let (mut m, mut e10) = shortest(fract, e2 - 52)?;
     if m == 0 || m >= 100_000_000_000_000_000 {
         return None;
     }
@@ -720,8 +720,9 @@ mod tests {
 
     /// Doubles where the shortcut is most likely to go wrong: uniformly
     /// random bits, random significands in everyday magnitudes, decimals of
-    /// 1–17 digits (near interval ends and ties), their neighbours, and the
-    /// region near 2^40 where the shortcut stops.
+    /// 1–17 digits (near interval ends and ties), their neighbours, exact
+    /// ties between two 17-digit candidates, and the region near 2^40
+    /// where the shortcut stops.
     fn tricky_doubles(count: usize, seed: u64) -> Vec<f64> {
         let mut x = seed;
         let mut next = move || {
@@ -746,6 +747,16 @@ mod tests {
                         1 => f64::from_bits(v.to_bits().wrapping_add(1)),
                         _ => f64::from_bits(v.to_bits().wrapping_sub(1)),
                     }
+                }
+                4 if r & 1 == 0 => {
+                    // Exact ties between two 17-digit candidates: just
+                    // enough trailing zero bits that 2v·10^-k is odd.
+                    let e2 = (next() % 41) as i32;
+                    let q = e2 - 52;
+                    let k = ((i64::from(q) * 661_971_961_083) >> 41) as i32;
+                    let tz = (k - q - 1).clamp(0, 51) as u32;
+                    let c = ((next() | 1) << tz) & ((1 << 52) - 1);
+                    f64::from_bits(c | ((e2 + 1023) as u64) << 52)
                 }
                 _ => f64::from_bits((next() & ((1 << 52) - 1)) | ((1023 + 30 + next() % 20) << 52)),
             };

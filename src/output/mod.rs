@@ -7,5 +7,6 @@ pub mod javafloat;
 pub mod json;
 pub mod names;
 pub mod numbers;
+pub mod shortest;
 pub mod temporal;
 pub mod value_kind;

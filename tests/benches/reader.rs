@@ -312,6 +312,51 @@ fn generated(c: &mut Criterion) {
             std::fs::remove_dir_all(&out).unwrap();
         }
     }
+    // Dumping generated backups to JSON (nb, LZ4, the generator's default):
+    // from the files (read, decompress, verify, decode, render: what
+    // `casscade dump` does per core, less process start-up and stdout) and
+    // from memory (decode and render alone).
+    for (name, profile) in [("timeseries", Profile::TimeSeries), ("narrow", Profile::Narrow)] {
+        let out = root.join(format!("dump-{name}"));
+        let _ = std::fs::remove_dir_all(&out);
+        let req = GenRequest {
+            out: out.clone(),
+            profile,
+            seed: 42,
+            days: 2,
+            size: Some(48 << 20),
+            truth_every_day: false,
+            ..GenRequest::default()
+        };
+        generate(&req).unwrap();
+        let mut files = Vec::new();
+        data_files(&out, &mut files);
+        let tables: Vec<Arc<SSTable>> =
+            files.iter().map(|f| Arc::new(SSTable::open(f).unwrap())).collect();
+        let data: Vec<Vec<u8>> =
+            tables.iter().map(|t| t.read_uncompressed_data().unwrap()).collect();
+        g.throughput(Throughput::Bytes(data.iter().map(|d| d.len() as u64).sum()));
+        let mut buf = Vec::with_capacity(1 << 17);
+        g.bench_function(format!("dump/{name}-nb-lz4/file"), |b| {
+            b.iter(|| {
+                for t in &tables {
+                    render(t.reader().unwrap(), t.header(), &mut buf);
+                }
+            })
+        });
+        g.bench_function(format!("dump/{name}-nb-lz4/memory"), |b| {
+            b.iter_batched(
+                || data.clone(),
+                |data| {
+                    for (t, d) in tables.iter().zip(data) {
+                        render(t.reader_from_bytes(d), t.header(), &mut buf);
+                    }
+                },
+                BatchSize::LargeInput,
+            )
+        });
+        std::fs::remove_dir_all(&out).unwrap();
+    }
     g.finish();
     let _ = std::fs::remove_dir_all(&root);
 }

@@ -9,7 +9,7 @@
 //! 64-bit and big-integer arithmetic modes — so those modes, including their
 //! wrapping arithmetic, are reproduced step by step.
 
-use crate::output::json::{decimal_len, digits8};
+use crate::output::json::digits8;
 use crate::output::shortest::shortest;
 use crate::types::bignum::BigUint;
 
@@ -51,12 +51,12 @@ pub fn write_double(out: &mut Vec<u8>, v: f64) {
         (f | (1u64 << 52), be - 1023, 53)
     };
     if be != 0
-        && let Some((m, n, exp)) = shortest_when_java_agrees(fract, e2)
+        && let Some(d) = shortest_when_java_agrees(fract, e2)
     {
         if negative {
             out.push(b'-');
         }
-        layout_significand(out, m, n, exp);
+        layout_significand(out, &d);
         return;
     }
     // The digit loop is slow (big integers at small and large magnitudes);
@@ -135,54 +135,60 @@ thread_local! {
 /// choose based on which digits we like" rounds an odd last digit up.
 /// Checked against the digit loop over millions of doubles (tests) and
 /// against Java 17 (scripts/java-double-check).
-fn shortest_when_java_agrees(fract: u64, e2: i32) -> Option<(u64, usize, i32)> {
+fn shortest_when_java_agrees(fract: u64, e2: i32) -> Option<Significand> {
     let n = 53 - fract.trailing_zeros() as i32;
     if n == 1 || e2 > 40 || n - e2 - 1 <= 0 {
         return None;
     }
-    // The shortest decimal: v = m × 10^e10.
-    let (mut m, mut e10) = shortest(fract, e2 - 52)?;
-    if m == 0 || m >= 100_000_000_000_000_000 {
+    // The shortest decimal: v = m × 10^e10, m of 16 or 17 digits (with
+    // trailing zeros) for every normal double.
+    let (m, e10) = shortest(fract, e2 - 52)?;
+    if !(1_000_000_000_000_000..100_000_000_000_000_000).contains(&m) {
         return None;
     }
-    while m.is_multiple_of(10) {
-        m /= 10;
-        e10 += 1;
-    }
-    let len = decimal_len(m);
-    if len < 2 {
-        return None;
-    }
-    // value = 0.d1d2… × 10^exp
-    let exp = e10 + len as i32;
-    let est = estimate_dec_exp(fract, e2);
-    (est == exp - 1 || est == exp).then_some((m, len, exp))
-}
-
-/// [`layout`] of the `n`-digit significand `m` (2 ≤ n ≤ 17, no trailing
-/// zeros) with decimal exponent `e`. The E-form (most doubles: below 10^-3
-/// or from 10^7) is composed in registers, eight digits per word, and
-/// stored a word at a time; the plain forms go through [`layout`].
-fn layout_significand(out: &mut Vec<u8>, m: u64, n: usize, e: i32) {
-    const ZEROS: u128 = 0x3030_3030_3030_3030_3030_3030_3030_3030;
-    let top = m / 10_000_000_000_000_000;
-    let rest = m % 10_000_000_000_000_000;
-    // The last 16 digits, in memory order, as digit values.
+    // The digits, in memory order, as digit values: the 17th (top) apart.
+    let (top, rest) = (m / 10_000_000_000_000_000, m % 10_000_000_000_000_000);
     let x =
         u128::from(digits8(rest / 100_000_000)) | (u128::from(digits8(rest % 100_000_000)) << 64);
+    let (first, tail, total) = if top != 0 { (top as u8, x, 17) } else { (x as u8, x >> 8, 16) };
+    if tail == 0 {
+        // One significant digit.
+        return None;
+    }
+    // Trailing zero digits are the tail's high zero bytes past its length.
+    let zeros = tail.leading_zeros() as usize / 8 - (17 - total);
+    // value = 0.d1d2… × 10^exp
+    let exp = e10 + total as i32;
+    let est = estimate_dec_exp(fract, e2);
+    (est == exp - 1 || est == exp).then_some(Significand { first, tail, len: total - zeros, exp })
+}
+
+/// A decimal significand: `first` digit, then `len - 1` more in `tail`
+/// (digit values in memory order, zero beyond), `value = 0.d1d2… × 10^exp`.
+struct Significand {
+    first: u8,
+    tail: u128,
+    len: usize,
+    exp: i32,
+}
+
+/// [`layout`] of a significand (2 ≤ len ≤ 17). The E-form (most doubles:
+/// below 10^-3 or from 10^7) is composed in registers and stored a word at
+/// a time; the plain forms go through [`layout`].
+fn layout_significand(out: &mut Vec<u8>, d: &Significand) {
+    const ZEROS: u128 = 0x3030_3030_3030_3030_3030_3030_3030_3030;
+    let (e, n) = (d.exp, d.len);
     if (1..8).contains(&e) || (-2..=0).contains(&e) {
         let mut digits = [0u8; 17];
-        digits[0] = top as u8;
-        digits[1..].copy_from_slice(&x.to_le_bytes());
-        layout(out, &digits[17 - n..], e);
+        digits[0] = d.first;
+        digits[1..].copy_from_slice(&d.tail.to_le_bytes());
+        layout(out, &digits[..n], e);
         return;
     }
-    let (first, tail) =
-        if n == 17 { (top as u8, x) } else { ((x >> (8 * (16 - n))) as u8, x >> (8 * (17 - n))) };
-    out.push(b'0' + first);
+    out.push(b'0' + d.first);
     out.push(b'.');
     let at = out.len();
-    out.extend_from_slice(&(tail | ZEROS).to_le_bytes());
+    out.extend_from_slice(&(d.tail | ZEROS).to_le_bytes());
     out.truncate(at + n - 1);
     let x = e - 1;
     out.push(b'E');

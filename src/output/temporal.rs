@@ -16,7 +16,48 @@ use super::json::{digits8, pair};
 use std::fmt::Write;
 
 /// Days since 1970-01-01 → proleptic Gregorian (year, month, day).
+#[inline]
 pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    match i32::try_from(z) {
+        Ok(z) if (FAST_MIN_DAY..FAST_MAX_DAY).contains(&z) => civil_from_days_fast(z),
+        _ => civil_from_days_wide(z),
+    }
+}
+
+/// 400-year cycles the fast path shifts by, to work in unsigned 32 bits.
+const FAST_CYCLES: u32 = 82;
+/// Days from 0000-03-01 (the computational calendar's epoch) to
+/// 1970-01-01, plus the shift.
+const FAST_SHIFT: u32 = 719_468 + 146_097 * FAST_CYCLES;
+/// The fast path's range (years −32 800 to about 2.9 million): `4n + 3`
+/// of the shifted day number stays below 2^32.
+const FAST_MIN_DAY: i32 = -(FAST_SHIFT as i32);
+const FAST_MAX_DAY: i32 = (1 << 30) - FAST_SHIFT as i32 - 1;
+
+/// [`civil_from_days`] by Neri and Schneider's Euclidean affine functions
+/// ("Euclidean affine functions and their application to calendar
+/// algorithms", 2022): the divisions by 36 524.25 and 365.25 days and by
+/// 30.6 days of the March-based month become multiplications and shifts.
+#[inline]
+fn civil_from_days_fast(z: i32) -> (i64, u32, u32) {
+    let n = (z as u32).wrapping_add(FAST_SHIFT);
+    // Century and day of the century.
+    let n1 = 4 * n + 3;
+    let (c, nc) = (n1 / 146_097, n1 % 146_097 / 4);
+    // Year of the century and day of the (March-based) year.
+    let p2 = 2_939_745 * u64::from(4 * nc + 3);
+    let (yc, ny) = ((p2 >> 32) as u32, (p2 as u32) / 2_939_745 / 4);
+    // Month (March = 3) and day.
+    let n3 = 2141 * ny + 197_913;
+    let (m, d) = (n3 >> 16, (n3 & 0xffff) / 2141 + 1);
+    // January and February belong to the next civil year.
+    let jan_feb = ny >= 306;
+    let y = i64::from(100 * c + yc) - i64::from(400 * FAST_CYCLES) + i64::from(jan_feb);
+    (y, if jan_feb { m - 12 } else { m }, d)
+}
+
+/// [`civil_from_days`] for every day number.
+fn civil_from_days_wide(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -405,6 +446,33 @@ pub fn instant_string(unit: Unit, value: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn fast_civil_dates_match_the_wide_computation() {
+        // Every day from year −800 to 10 000, the fast range's ends, and
+        // random days across it.
+        let check = |z: i64| assert_eq!(civil_from_days(z), civil_from_days_wide(z), "day {z}");
+        for z in -1_000_000..3_000_000 {
+            check(z);
+        }
+        for edge in [i64::from(FAST_MIN_DAY), i64::from(FAST_MAX_DAY)] {
+            for z in edge - 1000..edge + 1000 {
+                check(z);
+            }
+        }
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..1_000_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let span = (i64::from(FAST_MAX_DAY) - i64::from(FAST_MIN_DAY)) as u64;
+            check(i64::from(FAST_MIN_DAY) + (x % span) as i64);
+        }
+        // Known dates.
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(-719_468), (0, 3, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+
     use super::*;
 
     #[test]

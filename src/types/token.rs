@@ -189,7 +189,9 @@ mod tests {
     #[test]
     fn eight_byte_sign_extension_matches_the_byte_fold() {
         let fold = |b: &[u8]| {
-            b.iter().enumerate().fold(0u64, |k, (i, &x)| k ^ ((i64::from(x as i8) as u64) << (8 * i)))
+            b.iter()
+                .enumerate()
+                .fold(0u64, |k, (i, &x)| k ^ ((i64::from(x as i8) as u64) << (8 * i)))
         };
         let mut x = 0x2545_f491_4f6c_dd1du64;
         for i in 0..100_000u64 {
@@ -197,7 +199,11 @@ mod tests {
             x ^= x >> 7;
             x ^= x << 17;
             // Every pattern of high bits in the first 256, then random.
-            let w = if i < 256 { (0..8).fold(0u64, |w, b| w | ((i >> b) & 1) << (8 * b + 7)) | 0x0102_0304_0506_0708 } else { x };
+            let w = if i < 256 {
+                (0..8).fold(0u64, |w, b| w | ((i >> b) & 1) << (8 * b + 7)) | 0x0102_0304_0506_0708
+            } else {
+                x
+            };
             let b = w.to_le_bytes();
             assert_eq!(sign_extended_le(&b), fold(&b), "{b:02x?}");
         }

@@ -222,35 +222,42 @@ pub fn write_str(out: &mut Vec<u8>, s: &[u8]) {
 /// Appends a signed integer.
 #[inline]
 pub fn write_i64(out: &mut Vec<u8>, v: i64) {
-    const ZEROS: u64 = 0x3030_3030_3030_3030;
     let n = v.unsigned_abs();
-    if v < 0 {
-        out.push(b'-');
-    }
     let at = out.len();
-    if n < 100_000_000 {
-        // Up to eight digits: all places at once (`digits8`), the leading
-        // zero places (low zero bytes) shifted out, one fixed-size copy.
-        // Composed in a register, not a stack buffer: byte stores reloaded
-        // at once by a wide copy would stall store forwarding. (A loop of
-        // two-digit steps measured slower: one long dependency chain.)
-        let d = digits8(n);
-        let skip = (d.trailing_zeros() / 8).min(7);
-        out.extend_from_slice(&((d | ZEROS) >> (8 * skip)).to_le_bytes());
-        out.truncate(at + 8 - skip as usize);
-        return;
-    }
-    if n < 10_000_000_000_000_000 {
-        // Nine to sixteen digits: the same on two halves.
-        let (hi, lo) = (digits8(n / 100_000_000), digits8(n % 100_000_000));
-        let skip = hi.trailing_zeros() / 8;
-        let text = (u128::from(hi | ZEROS) | (u128::from(lo | ZEROS) << 64)) >> (8 * skip);
+    if n < 1_000_000_000_000_000 {
+        // Up to fifteen digits and a sign, composed in a register two
+        // digits at a time from the right (each pair shifts the text up)
+        // and appended by one fixed-size copy. Not in a stack buffer: its
+        // byte stores, reloaded at once as a wide copy, would stall store
+        // forwarding. Measured slower on the bench data (dump A/B): all
+        // sixteen digit places as independent pairs without the loop
+        // (+6%), a u64 path for up to seven digits (+3%), an inline path
+        // for 0-99 (+6%).
+        let mut text = 0u128;
+        let mut len = 0;
+        let mut m = n;
+        while m >= 100 {
+            text = (text << 16) | u128::from(pair_word(m % 100));
+            len += 2;
+            m /= 100;
+        }
+        if m >= 10 {
+            text = (text << 16) | u128::from(pair_word(m));
+            len += 2;
+        } else {
+            text = (text << 8) | u128::from(b'0' + m as u8);
+            len += 1;
+        }
+        if v < 0 {
+            text = (text << 8) | u128::from(b'-');
+            len += 1;
+        }
         out.extend_from_slice(&text.to_le_bytes());
-        out.truncate(at + 16 - skip as usize);
+        out.truncate(at + len);
         return;
     }
     let mut buf = [0u8; 24];
-    let len = fmt_u64(&mut buf, n);
+    let len = fmt_i64(&mut buf, v);
     out.extend_from_slice(&buf);
     out.truncate(at + len);
 }
@@ -291,6 +298,13 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
+/// The two digits of `v` (< 100) as a little-endian word.
+#[inline]
+fn pair_word(v: u64) -> u16 {
+    let [a, b] = pair(v);
+    u16::from_le_bytes([a, b])
+}
+
 /// The two digits of `v % 100`.
 #[inline]
 pub(crate) fn pair(v: u64) -> [u8; 2] {
@@ -298,10 +312,13 @@ pub(crate) fn pair(v: u64) -> [u8; 2] {
     [PAIRS[i], PAIRS[i + 1]]
 }
 
-/// Formats `n` at the start of `buf` and returns its length.
+/// Formats `v` at the start of `buf` and returns its length.
 #[inline]
-fn fmt_u64(buf: &mut [u8; 24], mut n: u64) -> usize {
-    let len = decimal_len(n);
+fn fmt_i64(buf: &mut [u8; 24], v: i64) -> usize {
+    let mut n = v.unsigned_abs();
+    let sign = usize::from(v < 0);
+    buf[0] = b'-';
+    let len = sign + decimal_len(n);
     let mut i = len;
     while n >= 100 {
         let p = (n % 100) as usize * 2;

@@ -214,11 +214,19 @@ fn data_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Generates a backup and opens each of its SSTables.
+fn generated_tables(req: casscade::generator::GenRequest) -> Vec<Arc<SSTable>> {
+    casscade::generator::generate(&req).unwrap();
+    let mut files = Vec::new();
+    data_files(&req.out, &mut files);
+    files.iter().map(|f| Arc::new(SSTable::open(f).unwrap())).collect()
+}
+
 /// Decoding generated backups in each format and codec (file path: read,
 /// decompress, verify, decode), and the ceiling: LZ4 decompression alone
 /// of the same chunks.
 fn generated(c: &mut Criterion) {
-    use casscade::generator::{GenRequest, Profile, generate};
+    use casscade::generator::{GenRequest, Profile};
     // Generating the backups takes a while: skip it when a benchmark filter
     // on the command line leaves this group out.
     const VALUED: &[&str] = &[
@@ -264,7 +272,7 @@ fn generated(c: &mut Criterion) {
         for (name, codec) in codecs {
             let out = root.join(format!("{format}-{name}"));
             let _ = std::fs::remove_dir_all(&out);
-            let req = GenRequest {
+            let tables = generated_tables(GenRequest {
                 out: out.clone(),
                 profile: Profile::TimeSeries,
                 seed: 3,
@@ -274,12 +282,7 @@ fn generated(c: &mut Criterion) {
                 compression: codec,
                 truth_every_day: false,
                 ..GenRequest::default()
-            };
-            generate(&req).unwrap();
-            let mut files = Vec::new();
-            data_files(&out, &mut files);
-            let tables: Vec<Arc<SSTable>> =
-                files.iter().map(|f| Arc::new(SSTable::open(f).unwrap())).collect();
+            });
             let bytes: u64 =
                 tables.iter().map(|t| t.read_uncompressed_data().unwrap().len() as u64).sum();
             g.throughput(Throughput::Bytes(bytes));
@@ -319,7 +322,7 @@ fn generated(c: &mut Criterion) {
     for (name, profile) in [("timeseries", Profile::TimeSeries), ("narrow", Profile::Narrow)] {
         let out = root.join(format!("dump-{name}"));
         let _ = std::fs::remove_dir_all(&out);
-        let req = GenRequest {
+        let tables = generated_tables(GenRequest {
             out: out.clone(),
             profile,
             seed: 42,
@@ -327,12 +330,7 @@ fn generated(c: &mut Criterion) {
             size: Some(48 << 20),
             truth_every_day: false,
             ..GenRequest::default()
-        };
-        generate(&req).unwrap();
-        let mut files = Vec::new();
-        data_files(&out, &mut files);
-        let tables: Vec<Arc<SSTable>> =
-            files.iter().map(|f| Arc::new(SSTable::open(f).unwrap())).collect();
+        });
         let data: Vec<Vec<u8>> =
             tables.iter().map(|t| t.read_uncompressed_data().unwrap()).collect();
         g.throughput(Throughput::Bytes(data.iter().map(|d| d.len() as u64).sum()));

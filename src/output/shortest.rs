@@ -91,8 +91,8 @@ fn rop(g1: u64, g0: u64, cp: u64) -> u64 {
 }
 
 /// The shortest decimal `f · 10^e` that rounds to `c · 2^q` (nearest of
-/// the shortest, exact ties to even; `f` may carry trailing zeros), for a normal
-/// double's significand `c` in `(2^52, 2^53)` — not a power of two — and
+/// the shortest, exact ties to even; `f` may carry trailing zeros), for a
+/// normal double's significand `c` in `(2^52, 2^53)` — not a power of two — and
 /// `-1074 ≤ q ≤ 0`. `None` outside that range, or when the shortest has
 /// fewer than three digits at the scale the method works in (it would then
 /// need a separate rule).
@@ -205,7 +205,12 @@ mod tests {
         for m in MIN_POW..=MAX_POW {
             let (g1, g0) = G[(m - MIN_POW) as usize];
             assert!(g1 >> 62 == 1 && g0 >> 63 == 0, "10^{m} not normalised");
-            assert!(flog2_pow10(m) >= 0);
+            // g · 2^r = 10^m: in log2, within rounding (a disagreement in r
+            // would be off by a whole unit).
+            let g = (g1 as f64) * 2f64.powi(63) + g0 as f64;
+            let r = flog2_pow10(m) - 125;
+            let err = g.log2() + f64::from(r) - f64::from(m) * 10f64.log2();
+            assert!(err.abs() < 1e-9, "10^{m}: log2 off by {err}");
         }
         // Exact small powers: g = 10^m · 2^(125 − ⌊log2 10^m⌋) + 1.
         for m in MIN_POW..=37 {

@@ -446,6 +446,8 @@ pub fn instant_string(unit: Unit, value: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn fast_civil_dates_match_the_wide_computation() {
         // Every day from year −800 to 10 000, the fast range's ends, and
@@ -472,8 +474,6 @@ mod tests {
         assert_eq!(civil_from_days(-719_468), (0, 3, 1));
         assert_eq!(civil_from_days(11_016), (2000, 2, 29));
     }
-
-    use super::*;
 
     #[test]
     fn timestamp_time_of_day_matches_formatting() {

@@ -186,6 +186,8 @@ pub fn random_token(key: &[u8]) -> u128 {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn eight_byte_sign_extension_matches_the_byte_fold() {
         let fold = |b: &[u8]| {
@@ -208,8 +210,6 @@ mod tests {
             assert_eq!(sign_extended_le(&b), fold(&b), "{b:02x?}");
         }
     }
-
-    use super::*;
 
     #[test]
     fn murmur3_vectors_from_the_format_reference() {

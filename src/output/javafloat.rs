@@ -53,10 +53,7 @@ pub fn write_double(out: &mut Vec<u8>, v: f64) {
     if be != 0
         && let Some(d) = shortest_when_java_agrees(fract, e2)
     {
-        if negative {
-            out.push(b'-');
-        }
-        layout_significand(out, &d);
+        layout_significand(out, &d, negative);
         return;
     }
     // The digit loop is slow (big integers at small and large magnitudes);
@@ -172,38 +169,78 @@ struct Significand {
     exp: i32,
 }
 
-/// [`layout`] of a significand (2 ≤ len ≤ 17). The E-form (most doubles:
-/// below 10^-3 or from 10^7) is composed in registers and stored a word at
-/// a time; the plain forms go through [`layout`].
-fn layout_significand(out: &mut Vec<u8>, d: &Significand) {
+/// [`layout`] of a significand (2 ≤ len ≤ 17), after a `-` when
+/// `negative`. The E-form (most doubles: below 10^-3 or from 10^7) is
+/// composed in registers without a branch on either sign and stored in
+/// three fixed-size pieces, each then cut to length; the plain forms go
+/// through [`layout`].
+fn layout_significand(out: &mut Vec<u8>, d: &Significand, negative: bool) {
     const ZEROS: u128 = 0x3030_3030_3030_3030_3030_3030_3030_3030;
     let (e, n) = (d.exp, d.len);
     if (1..8).contains(&e) || (-2..=0).contains(&e) {
+        if negative {
+            out.push(b'-');
+        }
         let mut digits = [0u8; 17];
         digits[0] = d.first;
         digits[1..].copy_from_slice(&d.tail.to_le_bytes());
         layout(out, &digits[..n], e);
         return;
     }
-    out.push(b'0' + d.first);
-    out.push(b'.');
+    // "-d." or "d.", then the other digits.
+    let neg = u32::from(negative);
+    let head = (u32::from(b'0' + d.first) | u32::from(b'.') << 8) << (8 * neg) | u32::from(b'-') * neg;
     let at = out.len();
+    out.extend_from_slice(&head.to_le_bytes());
+    let at = at + 2 + neg as usize;
+    out.truncate(at);
     out.extend_from_slice(&(d.tail | ZEROS).to_le_bytes());
-    out.truncate(at + n - 1);
-    let x = e - 1;
-    out.push(b'E');
-    if x < 0 {
-        out.push(b'-');
-    }
-    let x = x.unsigned_abs();
-    if x >= 100 {
-        out.push(b'0' + (x / 100 % 10) as u8);
-    }
-    if x >= 10 {
-        out.push(b'0' + (x / 10 % 10) as u8);
-    }
-    out.push(b'0' + (x % 10) as u8);
+    let at = at + n - 1;
+    out.truncate(at);
+    // "E" and the exponent, from a table.
+    let word = usize::try_from(d.exp + EXP_BIAS)
+        .ok()
+        .and_then(|i| EXPONENTS.get(i))
+        .copied()
+        .unwrap_or(EXP_INVALID);
+    out.extend_from_slice(&word.to_le_bytes());
+    out.truncate(at + (word >> 56) as usize);
 }
+
+/// The E-form exponent `e − 1` for `e` from −`EXP_BIAS` + 1 on.
+const EXP_BIAS: i32 = 330;
+/// `E` and the exponent in the low bytes, the text's length in the top
+/// byte, for every exponent a double's E-form can have (−324 to 308) and
+/// a margin.
+const EXPONENTS: [u64; 2 * EXP_BIAS as usize] = {
+    let mut t = [0u64; 2 * EXP_BIAS as usize];
+    let mut i = 0;
+    while i < t.len() {
+        let x = i as i32 - EXP_BIAS - 1;
+        let mut word = b'E' as u64;
+        let mut len = 1;
+        if x < 0 {
+            word |= (b'-' as u64) << 8;
+            len += 1;
+        }
+        let a = x.unsigned_abs() as u64;
+        if a >= 100 {
+            word |= (b'0' as u64 + a / 100) << (8 * len);
+            len += 1;
+        }
+        if a >= 10 {
+            word |= (b'0' as u64 + a / 10 % 10) << (8 * len);
+            len += 1;
+        }
+        word |= (b'0' as u64 + a % 10) << (8 * len);
+        len += 1;
+        t[i] = word | (len as u64) << 56;
+        i += 1;
+    }
+    t
+};
+/// Not reachable for a double's exponent; keeps the writer total.
+const EXP_INVALID: u64 = u64::from_le_bytes(*b"E?\0\0\0\0\0\x02");
 
 /// Appends Java's `Float.toString(v)`.
 pub fn write_float(out: &mut Vec<u8>, v: f32) {

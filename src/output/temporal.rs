@@ -248,7 +248,7 @@ impl Default for DateCache {
 }
 
 impl DateCache {
-    #[inline]
+    #[cfg(test)]
     fn date(&mut self, day: i64, style: YearStyle) -> &[u8] {
         let (text, len) = self.date_padded(day, style);
         &text[..len]
@@ -310,7 +310,12 @@ impl DateCache {
 /// Appends a `timestamp` value as `SELECT JSON` renders it (no quotes).
 pub fn write_timestamp_json(out: &mut Vec<u8>, cache: &mut DateCache, ms: i64) {
     let (days, in_day) = split_millis(ms);
-    out.extend_from_slice(cache.date(days, YearStyle::YearOfEra));
+    // The date and its space by one fixed-size copy, then cut to length
+    // (a copy of the date's own length is a call to memcpy).
+    let (date, len) = cache.date_padded(days, YearStyle::YearOfEra);
+    let at = out.len();
+    out.extend_from_slice(date);
+    out.truncate(at + len);
     out.push(b' ');
     // HH:MM:SS and ".fffZ", each a word built in registers.
     out.extend_from_slice(&hms_word((in_day / 1000) as u64).to_le_bytes());
@@ -354,10 +359,10 @@ fn write_instant_fast(
     }
     let mut head = [0u8; 16];
     head.copy_from_slice(&date[..16]);
+    head[10] = b'T';
     let at = out.len();
     out.extend_from_slice(&head);
-    out.truncate(at + 10);
-    out.push(b'T');
+    out.truncate(at + 11);
     out.extend_from_slice(&hms_word((secs % 86_400) as u64).to_le_bytes());
     if micros == 0 {
         out.push(b'Z');

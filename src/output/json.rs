@@ -47,6 +47,39 @@ fn short_word(s: &[u8]) -> u64 {
     }
 }
 
+/// A constant text in a zero-padded array of a fixed size, appended by
+/// one fixed-size copy and a cut. Choosing between two texts of different
+/// lengths (`true` or `false`) and appending the slice compiles to a
+/// `memcpy` call; choosing between two of these does not.
+#[derive(Debug)]
+pub struct Padded<const N: usize> {
+    bytes: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> Padded<N> {
+    /// `text`, which must fit in `N` bytes (checked at compile time when
+    /// used in a constant).
+    pub const fn new(text: &[u8]) -> Padded<N> {
+        assert!(text.len() <= N, "text longer than its padded array");
+        let mut bytes = [0u8; N];
+        let mut i = 0;
+        while i < text.len() {
+            bytes[i] = text[i];
+            i += 1;
+        }
+        Padded { bytes, len: text.len() }
+    }
+
+    /// Appends the text.
+    #[inline]
+    pub fn put(&self, out: &mut Vec<u8>) {
+        let at = out.len();
+        out.extend_from_slice(&self.bytes);
+        out.truncate(at + self.len);
+    }
+}
+
 /// Appends the escape sequence of `b` (a byte that needs one).
 #[inline]
 fn escape_byte(out: &mut Vec<u8>, b: u8) {

@@ -330,7 +330,11 @@ pub fn write_timestamp_json(out: &mut Vec<u8>, cache: &mut DateCache, ms: i64) {
 /// into tens and ones by one multiply (exact below 100).
 #[inline]
 fn hms_word(sod: u64) -> u64 {
-    let x = (sod / 3600) | ((sod % 3600 / 60) << 24) | ((sod % 60) << 48);
+    // Minutes first, then hours of them: two divisions by 60, not three
+    // divisions and remainders.
+    let minutes = sod / 60;
+    let hours = minutes / 60;
+    let x = hours | ((minutes - hours * 60) << 24) | ((sod - minutes * 60) << 48);
     let tens = ((x * 103) >> 10) & 0x000f_0000_0f00_000f;
     let ones = x - tens * 10;
     (tens | (ones << 8)) + 0x3030_3a30_303a_3030

@@ -9,7 +9,7 @@
 
 use super::cql_json::{ValueError, write_json};
 use super::javafloat::write_double;
-use super::json::{write_i64, write_text};
+use super::json::{Padded, write_i64, write_text};
 use super::temporal::{DateCache, write_timestamp_json};
 use crate::types::CqlType;
 
@@ -93,7 +93,9 @@ pub fn write_value(
         }
         ValueKind::Boolean => {
             if let [b] = v {
-                out.extend_from_slice(if *b != 0 { b"true" } else { b"false" });
+                const TRUE: Padded<8> = Padded::new(b"true");
+                const FALSE: Padded<8> = Padded::new(b"false");
+                if *b != 0 { &TRUE } else { &FALSE }.put(out);
                 return Ok(());
             }
         }

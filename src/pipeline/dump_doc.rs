@@ -23,7 +23,7 @@
 //! first eight context bytes.
 
 use crate::output::cql_json::{ValueError, write_string};
-use crate::output::json::{write_i64, write_str};
+use crate::output::json::{Padded, write_i64, write_str};
 use crate::output::names::cql_identifier;
 use crate::output::temporal::{DateCache, Unit, write_instant};
 use crate::output::value_kind::{ValueKind, write_value};
@@ -100,25 +100,40 @@ struct Times {
 /// last: 6% of a time-series dump); by the row's end they have retired.
 /// The output is only flushed between rows, so the range stays valid
 /// until then.
+///
+/// Where the pieces do not repeat from row to row (every row of a time
+/// series has its own write time), that copy is all cost: after
+/// [`MEMO_GIVE_UP`] renderings without a hit, only every
+/// [`MEMO_PROBE`]th is kept, until one is used again. This changes what
+/// is remembered, never what is written.
 #[derive(Debug)]
 struct Memo<K> {
     key: Option<K>,
     text: Vec<u8>,
     pending: Option<std::ops::Range<usize>>,
+    /// Renderings since the last hit.
+    misses: u32,
 }
+
+/// Renderings without a hit after which a memo keeps only probes.
+const MEMO_GIVE_UP: u32 = 8;
+/// While given up, one rendering in this many is kept, to notice when
+/// pieces start repeating again.
+const MEMO_PROBE: u32 = 16;
 
 impl<K: Copy + PartialEq> Memo<K> {
     fn new() -> Memo<K> {
-        Memo { key: None, text: Vec::new(), pending: None }
+        Memo { key: None, text: Vec::new(), pending: None, misses: 0 }
     }
 
     /// Appends the remembered rendering of `key`; false when it is not
     /// the one remembered.
     #[inline]
-    fn repeat(&self, out: &mut Vec<u8>, key: K) -> bool {
+    fn repeat(&mut self, out: &mut Vec<u8>, key: K) -> bool {
         if self.key != Some(key) {
             return false;
         }
+        self.misses = 0;
         match &self.pending {
             // Always within `out` (nothing cuts below a piece before the
             // row's end); checked so that a caller's misuse is a miss, not
@@ -135,12 +150,18 @@ impl<K: Copy + PartialEq> Memo<K> {
     fn rendered(&mut self, out: &[u8], key: K, start: usize) {
         self.key = Some(key);
         self.pending = Some(start..out.len());
+        self.misses = self.misses.saturating_add(1);
     }
 
-    /// Copies a pending rendering aside (before `out` may be flushed).
+    /// Copies a pending rendering aside (before `out` may be flushed), or
+    /// forgets it when renderings have stopped repeating.
     #[inline]
     fn settle(&mut self, out: &[u8]) {
         if let Some(r) = self.pending.take() {
+            if self.misses > MEMO_GIVE_UP && !self.misses.is_multiple_of(MEMO_PROBE) {
+                self.key = None;
+                return;
+            }
             self.text.clear();
             match out.get(r) {
                 Some(t) => self.text.extend_from_slice(t),
@@ -572,11 +593,7 @@ impl Times {
                 self.time(out, Unit::Seconds, ldt);
                 // Cell.isLive: a cell is live while now < its expiration.
                 let expired = cell.is_tombstone() || self.now >= ldt;
-                out.extend_from_slice(if expired {
-                    b",\"expired\":true"
-                } else {
-                    b",\"expired\":false"
-                });
+                if expired { &EXPIRED } else { &NOT_EXPIRED }.put(out);
             }
         }
         out.push(b'}');
@@ -597,16 +614,16 @@ impl Times {
             self.time(out, Unit::Seconds, e.local_expiration_time);
             // LivenessInfo: expired when the expiration is before now.
             let expired = e.local_expiration_time < self.now;
-            out.extend_from_slice(if expired {
-                b",\"expired\":true"
-            } else {
-                b",\"expired\":false"
-            });
+            if expired { &EXPIRED } else { &NOT_EXPIRED }.put(out);
         }
         out.push(b'}');
         self.livenesses.rendered(out, key, start);
     }
 }
+
+/// `"expired"` flags: constant texts of two lengths.
+const EXPIRED: Padded<16> = Padded::new(b",\"expired\":true");
+const NOT_EXPIRED: Padded<16> = Padded::new(b",\"expired\":false");
 
 /// A liveness as three integers (no expiry: TTL −1 and an expiry time no
 /// stored one can have). Remembering the `LivenessInfo` itself copied it

@@ -257,41 +257,41 @@ pub fn write_str(out: &mut Vec<u8>, s: &[u8]) {
 ///
 /// Up to sixteen digits are made at once, eight per word by [`digits8`]
 /// (multiplications by reciprocals, no loop), the leading zero digits
-/// counted off the word's low zero bytes and shifted out, the sign shifted
-/// in without a branch, and the text appended by one fixed-size copy then
-/// cut to length. The earlier two-digits-per-iteration loop cost about 90
-/// instructions for a file offset of nine digits; this costs about 40.
+/// shifted out, the sign shifted in without a branch, and the text
+/// appended by one fixed-size copy then cut to length. The length comes
+/// from [`decimal_len`] (a bit count and one comparison), not from the
+/// digits: the next append's position waits on it, and the digits are a
+/// chain of five multiplications (counting them off the digit word made
+/// the time-series dump slower despite fewer instructions). The earlier
+/// two-digits-per-iteration loop cost about 90 instructions for a file
+/// offset of nine digits; this costs about 40.
 #[inline]
 pub fn write_i64(out: &mut Vec<u8>, v: i64) {
     let n = v.unsigned_abs();
-    let neg = u32::from(v < 0);
+    let neg = usize::from(v < 0);
     let at = out.len();
-    let (text, len) = if n < 100_000_000 {
-        let d = digits8(n);
-        // Leading zero digits are the word's low zero bytes; a 0 keeps
-        // its last digit (the bit set in the top byte stops the count).
-        let lead = (d | 1 << 56).trailing_zeros() / 8;
-        (u128::from((d | ASCII_ZEROS) >> (8 * lead)), 8 - lead)
-    } else if n < 10_000_000_000_000_000 {
-        let (hi, lo) = (n / 100_000_000, n % 100_000_000);
-        let d = digits8(hi);
-        let lead = d.trailing_zeros() / 8;
-        let word = u128::from(d | ASCII_ZEROS) | u128::from(digits8(lo) | ASCII_ZEROS) << 64;
-        (word >> (8 * lead), 16 - lead)
-    } else {
+    if n >= 10_000_000_000_000_000 {
         let mut buf = [0u8; 24];
         let len = fmt_i64(&mut buf, v);
         out.extend_from_slice(&buf);
         out.truncate(at + len);
         return;
+    }
+    let len = decimal_len(n);
+    let text = if n < 100_000_000 {
+        u128::from((digits8(n) | ASCII_ZEROS) >> (8 * (8 - len)))
+    } else {
+        let (hi, lo) = (n / 100_000_000, n % 100_000_000);
+        let word =
+            u128::from(digits8(hi) | ASCII_ZEROS) | u128::from(digits8(lo) | ASCII_ZEROS) << 64;
+        word >> (8 * (16 - len))
     };
     // Sixteen digits and a sign do not fit a u128: the sign goes first,
     // in its own byte, and the digits after it.
     out.push(b'-');
-    let at_digits = at + neg as usize;
-    out.truncate(at_digits);
+    out.truncate(at + neg);
     out.extend_from_slice(&text.to_le_bytes());
-    out.truncate(at_digits + len as usize);
+    out.truncate(at + neg + len);
 }
 
 /// Added to a word of digit values 0–9, their ASCII bytes.

@@ -330,11 +330,10 @@ pub fn write_timestamp_json(out: &mut Vec<u8>, cache: &mut DateCache, ms: i64) {
 /// into tens and ones by one multiply (exact below 100).
 #[inline]
 fn hms_word(sod: u64) -> u64 {
-    // Minutes first, then hours of them: two divisions by 60, not three
-    // divisions and remainders.
-    let minutes = sod / 60;
-    let hours = minutes / 60;
-    let x = hours | ((minutes - hours * 60) << 24) | ((sod - minutes * 60) << 48);
+    // Three independent divisions (by 3600, of the rest by 60, and by
+    // 60): minutes first and hours of them has fewer instructions but a
+    // serial chain, and measured 5% slower on the time-series dump.
+    let x = (sod / 3600) | ((sod % 3600 / 60) << 24) | ((sod % 60) << 48);
     let tens = ((x * 103) >> 10) & 0x000f_0000_0f00_000f;
     let ones = x - tens * 10;
     (tens | (ones << 8)) + 0x3030_3a30_303a_3030

@@ -698,6 +698,47 @@ mod tests {
     use super::*;
     use crate::types::marshal::parse_type;
 
+    /// Renders key `k` through a memo as `<k>`, row by row (one key per
+    /// row, settled at its end); returns the output and the hits per row.
+    fn memo_rows(keys: &[i64]) -> (Vec<u8>, Vec<bool>) {
+        let mut memo = Memo::new();
+        let (mut out, mut hits) = (Vec::new(), Vec::new());
+        for &k in keys {
+            let hit = memo.repeat(&mut out, k);
+            if !hit {
+                let start = out.len();
+                out.extend_from_slice(format!("<{k}>").as_bytes());
+                memo.rendered(&out, k, start);
+            }
+            hits.push(hit);
+            memo.settle(&out);
+        }
+        (out, hits)
+    }
+
+    #[test]
+    fn a_memo_gives_up_on_unique_pieces_and_resumes_on_repeats() {
+        // 40 unique keys, then 40 rows of one key, then unique and
+        // repeated keys alternating in runs.
+        let mut keys: Vec<i64> = (0..40).collect();
+        keys.extend(std::iter::repeat_n(7, 40));
+        for run in 0..20 {
+            keys.extend(std::iter::repeat_n(1000 + run, (run % 3 + 1) as usize));
+        }
+        let (out, hits) = memo_rows(&keys);
+        let want: String = keys.iter().map(|k| format!("<{k}>")).collect();
+        assert_eq!(String::from_utf8(out).unwrap(), want);
+        // Given up during the unique keys: the repeated key is served from
+        // memory again within one probe interval, and from then on.
+        let first = (40..80).find(|&i| hits[i]).unwrap();
+        assert!(first <= 40 + MEMO_PROBE as usize, "first hit at row {first}");
+        assert!(hits[first..80].iter().all(|&h| h));
+        // Never a hit for a key other than the previous row's.
+        for i in 1..keys.len() {
+            assert!(!hits[i] || keys[i] == keys[i - 1], "row {i}");
+        }
+    }
+
     #[test]
     fn snippets_append_exactly_their_text() {
         for len in [0usize, 1, 31, 32, 33, 100] {

@@ -121,39 +121,37 @@ fn dump_one(
     let mut reader = sstable.reader()?;
     let mut writer = DumpWriter::new(&header, options);
     let write_err = |e: std::io::Error| Error::io("writing the dump", e);
-    // Only an error needs the key as text; it is read back from the
-    // reader then, once the row that failed no longer borrows it.
-    let locate = |e: ValueError, key: &[u8], pos: u64, what: &str| {
-        Error::new(
-            ErrorKind::InvalidValue,
-            format!("partition key 0x{}, {what}: {}", hex(key), e.message),
-        )
-        .with_path(data)
-        .with_offset(Offset::Data(pos))
-    };
+    let mut key = Vec::new();
     while let Some(p) = reader.next_partition()? {
         let header_end = p.header_end;
         let at = p.position;
-        if let Err(e) = writer.start_partition(buf, &p) {
-            return Err(locate(e, reader.current_key(), at, "partition key"));
-        }
+        key.clear();
+        key.extend_from_slice(p.key);
+        // Only an error needs the key as text.
+        let locate = |e: ValueError, key: &[u8], pos: u64, what: &str| {
+            Error::new(
+                ErrorKind::InvalidValue,
+                format!("partition key 0x{}, {what}: {}", hex(key), e.message),
+            )
+            .with_path(data)
+            .with_offset(Offset::Data(pos))
+        };
+        writer.start_partition(buf, &p).map_err(|e| locate(e, &key, at, "partition key"))?;
         report.partitions += 1;
         while let Some(u) = reader.next_unfiltered()? {
-            let (rendered, is_row) = match u {
+            match u {
                 Unfiltered::Row(row) => {
-                    (writer.row(buf, &row, header_end).map_err(|e| (e, row.position, "row")), true)
+                    writer
+                        .row(buf, &row, header_end)
+                        .map_err(|e| locate(e, &key, row.position, "row"))?;
+                    report.rows += 1;
                 }
                 Unfiltered::Marker(m) => {
-                    (writer.marker(buf, &m).map_err(|e| (e, m.position, "range tombstone")), false)
+                    writer
+                        .marker(buf, &m)
+                        .map_err(|e| locate(e, &key, m.position, "range tombstone"))?;
+                    report.markers += 1;
                 }
-            };
-            if let Err((e, pos, what)) = rendered {
-                return Err(locate(e, reader.current_key(), pos, what));
-            }
-            if is_row {
-                report.rows += 1;
-            } else {
-                report.markers += 1;
             }
             if buf.len() >= FLUSH_AT {
                 out.write_all(buf).map_err(write_err)?;

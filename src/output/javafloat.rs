@@ -190,7 +190,7 @@ fn layout_significand(out: &mut Vec<u8>, d: &Significand, negative: bool) {
     // "-d." or "d.", then the other digits.
     let neg = u32::from(negative);
     let head =
-        (u32::from(b'0' + d.first) | u32::from(b'.') << 8) << (8 * neg) | u32::from(b'-') * neg;
+        ((u32::from(b'0' + d.first) | u32::from(b'.') << 8) << (8 * neg)) | (u32::from(b'-') * neg);
     let at = out.len();
     out.extend_from_slice(&head.to_le_bytes());
     let at = at + 2 + neg as usize;
